@@ -1,0 +1,103 @@
+// Composition root: wires configuration to the store, the sealer, the decoder, the authenticator and the HTTP server.
+// The CLI (`serve`) and the end-to-end tests both start the service through createApp, so they run the same code.
+import { mkdir } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { Authenticator } from './auth/types.js';
+import type { Config } from './config.js';
+import type { Clock } from './connectors/model.js';
+import { ConnectorService } from './connectors/service.js';
+import { buildServer } from './http/server.js';
+import { decodePkcs12 } from './pkcs12/index.js';
+import { createSealer } from './secrets/index.js';
+import { openStore } from './store/index.js';
+import type { ConnectorRepository } from './store/repository.js';
+
+export interface AppOverrides {
+  clock?: Clock;
+  authenticator?: Authenticator;
+  logger?: Logger;
+}
+
+export interface App {
+  server: FastifyInstance;
+  service: ConnectorService;
+  repository: ConnectorRepository;
+  /** Listens on config.host:config.port; resolves to the base URL (e.g. http://127.0.0.1:8080). */
+  listen(): Promise<string>;
+  /** Graceful: stop accepting, finish in-flight requests, close the store. */
+  close(): Promise<void>;
+}
+
+/** Paths whose values are secrets: pino replaces them with [Redacted] wherever they appear in a log object. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'headers.authorization',
+  '*.password',
+  '*.pkcs12Value',
+  '*.privateKey',
+  '*.client_secret',
+];
+
+export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[Redacted]' } }, destination ?? process.stdout);
+}
+
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const clock = overrides.clock ?? Date.now;
+  const repository = await openStore({
+    dataDir: config.dataDir,
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    poolSize: config.pgPoolSize,
+    statementTimeoutMs: config.pgStatementTimeoutMs,
+    ...(config.pgSchema ? { pgSchema: config.pgSchema } : {}),
+  });
+  const sealer = await createSealer({ dataDir: config.dataDir, ...(config.kek ? { kek: config.kek } : {}) });
+  const limits = { maxBytes: config.pfxMaxBytes, maxIterations: config.pfxMaxIterations };
+  const service = new ConnectorService({
+    repository,
+    sealer,
+    clock,
+    maxConnectorsPerTenant: config.maxConnectorsPerTenant,
+    decode: (value, password) => decodePkcs12(value, password, limits),
+  });
+  const authenticator = overrides.authenticator ?? developmentTenantAuthenticator();
+  const server = await buildServer({
+    service,
+    authenticator,
+    readiness: () => repository.ping(),
+    logger,
+    bodyLimit: config.bodyLimit,
+    odataContextBase: config.odataContextBase,
+  });
+
+  return {
+    server,
+    service,
+    repository,
+    async listen() {
+      await server.listen({ host: config.host, port: config.port });
+      const address = server.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+      return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    },
+    async close() {
+      await server.close();
+      await repository.close();
+    },
+  };
+}
+
+/** Until token validation is wired: every request belongs to the fixed development tenant. */
+function developmentTenantAuthenticator(): Authenticator {
+  return {
+    authenticate: async () => ({
+      tenantId: '00000000-0000-0000-0000-000000000001',
+      subject: 'development',
+      kind: 'app',
+    }),
+  };
+}

@@ -1,0 +1,173 @@
+// Configuration: every setting has an environment variable, most a CLI flag (flags win), and a documented default.
+// The README's configuration table mirrors SETTINGS below.
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** postgres://... selects PostgreSQL; unset means embedded SQLite in dataDir. */
+  databaseUrl: string | undefined;
+  /** base64 of 32 bytes; unset means a key file generated in dataDir. */
+  kek: string | undefined;
+  logLevel: string;
+  maxConnectorsPerTenant: number;
+  bodyLimit: number;
+  pfxMaxBytes: number;
+  pfxMaxIterations: number;
+  odataContextBase: string;
+  pgPoolSize: number;
+  pgStatementTimeoutMs: number;
+  /** PostgreSQL schema (search_path) for this deployment's tables; created if missing. */
+  pgSchema: string | undefined;
+}
+
+interface Setting {
+  key: keyof Config;
+  env: string;
+  flag: string;
+  description: string;
+  default: string | number | undefined;
+  type: 'string' | 'int';
+}
+
+export const SETTINGS: Setting[] = [
+  {
+    key: 'host',
+    env: 'HOST',
+    flag: '--host',
+    type: 'string',
+    default: '127.0.0.1',
+    description: 'Interface to listen on',
+  },
+  {
+    key: 'port',
+    env: 'PORT',
+    flag: '--port',
+    type: 'int',
+    default: 8080,
+    description: 'TCP port (0 picks a free one)',
+  },
+  {
+    key: 'dataDir',
+    env: 'DATA_DIR',
+    flag: '--data-dir',
+    type: 'string',
+    default: './data',
+    description: 'SQLite database, key files',
+  },
+  {
+    key: 'databaseUrl',
+    env: 'DATABASE_URL',
+    flag: '--database-url',
+    type: 'string',
+    default: undefined,
+    description: 'postgres://… selects PostgreSQL instead of SQLite',
+  },
+  {
+    key: 'kek',
+    env: 'API_CONNECTORS_KEK',
+    flag: '--kek',
+    type: 'string',
+    default: undefined,
+    description: 'Key-encryption key, base64 of 32 bytes (default: DATA_DIR/kek.key, generated)',
+  },
+  {
+    key: 'logLevel',
+    env: 'LOG_LEVEL',
+    flag: '--log-level',
+    type: 'string',
+    default: 'info',
+    description: 'fatal, error, warn, info, debug, trace or silent',
+  },
+  {
+    key: 'maxConnectorsPerTenant',
+    env: 'MAX_CONNECTORS_PER_TENANT',
+    flag: '--max-connectors',
+    type: 'int',
+    default: 20,
+    description: "Per-tenant limit (Graph's documented limit is 20)",
+  },
+  {
+    key: 'bodyLimit',
+    env: 'BODY_LIMIT',
+    flag: '--body-limit',
+    type: 'int',
+    default: 1_048_576,
+    description: 'Largest request body in bytes (413 above)',
+  },
+  {
+    key: 'pfxMaxBytes',
+    env: 'PFX_MAX_BYTES',
+    flag: '--pfx-max-bytes',
+    type: 'int',
+    default: 65_536,
+    description: 'Largest decoded PKCS#12 file in bytes',
+  },
+  {
+    key: 'pfxMaxIterations',
+    env: 'PFX_MAX_ITERATIONS',
+    flag: '--pfx-max-iterations',
+    type: 'int',
+    default: 1_000_000,
+    description: 'Largest KDF iteration count accepted in a PKCS#12 file',
+  },
+  {
+    key: 'odataContextBase',
+    env: 'ODATA_CONTEXT_BASE',
+    flag: '--odata-context-base',
+    type: 'string',
+    default: 'https://graph.microsoft.com',
+    description: 'Base URL of @odata.context values',
+  },
+  {
+    key: 'pgPoolSize',
+    env: 'PG_POOL_SIZE',
+    flag: '--pg-pool-size',
+    type: 'int',
+    default: 10,
+    description: 'PostgreSQL connections per instance',
+  },
+  {
+    key: 'pgStatementTimeoutMs',
+    env: 'PG_STATEMENT_TIMEOUT_MS',
+    flag: '--pg-statement-timeout',
+    type: 'int',
+    default: 5000,
+    description: 'PostgreSQL statement timeout in milliseconds',
+  },
+  {
+    key: 'pgSchema',
+    env: 'PG_SCHEMA',
+    flag: '--pg-schema',
+    type: 'string',
+    default: undefined,
+    description: 'PostgreSQL schema for the tables (default: the search_path, normally public)',
+  },
+];
+
+export class ConfigError extends Error {}
+
+/** Resolves each setting from flags (already parsed, keyed by Config key), then the environment, then the default. */
+export function resolveConfig(
+  flags: Partial<Record<keyof Config, string | number | undefined>> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Config {
+  const config: Record<string, string | number | undefined> = {};
+  for (const setting of SETTINGS) {
+    const raw = flags[setting.key] ?? env[setting.env] ?? setting.default;
+    if (raw === undefined || raw === '') {
+      config[setting.key] = setting.default;
+      continue;
+    }
+    if (setting.type === 'int') {
+      const value = typeof raw === 'number' ? raw : Number(raw);
+      if (!Number.isInteger(value) || value < 0) {
+        throw new ConfigError(`${setting.env} (${setting.flag}) must be a non-negative integer, got '${raw}'.`);
+      }
+      config[setting.key] = value;
+    } else {
+      config[setting.key] = String(raw);
+    }
+  }
+  return config as unknown as Config;
+}

@@ -1,0 +1,134 @@
+// The API connector rules, independent of HTTP and of the database: validation, secret sealing, the per-tenant
+// limit, certificate decoding and activation. Routes call these methods; the repository persists what they decide.
+import { randomUUID } from 'node:crypto';
+import { ApiError, errors, fromPkcs12Error } from '../errors.js';
+import { Pkcs12Error, type DecodedPkcs12 } from '../pkcs12/types.js';
+import type { SecretSealer } from '../secrets/types.js';
+import type { ConnectorRepository, ConnectorRow, StoredAuth, StoredCertificate } from '../store/repository.js';
+import { withActivation } from './activation.js';
+import type { AuthenticationInput, Clock, Connector, UploadCertificateInput } from './model.js';
+import { parseCreate, parseUpdate, parseUpload } from './validation.js';
+
+export type Pkcs12Decoder = (pkcs12Value: string, password: string) => Promise<DecodedPkcs12>;
+
+export interface ConnectorServiceOptions {
+  repository: ConnectorRepository;
+  sealer: SecretSealer;
+  decode: Pkcs12Decoder;
+  clock: Clock;
+  /** Graph's documented limit is 20 API connectors per tenant. */
+  maxConnectorsPerTenant: number;
+}
+
+export class ConnectorService {
+  constructor(private readonly options: ConnectorServiceOptions) {}
+
+  async list(tenantId: string): Promise<Connector[]> {
+    const rows = await this.options.repository.list(tenantId);
+    const now = this.options.clock();
+    return rows.map((row) => toConnector(row, now));
+  }
+
+  async get(tenantId: string, id: string): Promise<Connector> {
+    const row = await this.options.repository.get(tenantId, id);
+    if (!row) throw errors.connectorNotFound(id);
+    return toConnector(row, this.options.clock());
+  }
+
+  async create(tenantId: string, body: unknown): Promise<Connector> {
+    const input = parseCreate(body);
+    const id = randomUUID();
+    const auth = await this.storedAuth(tenantId, id, input.authentication);
+    const result = await this.options.repository.create(
+      { tenantId, id, displayName: input.displayName, targetUrl: input.targetUrl, auth, now: this.options.clock() },
+      this.options.maxConnectorsPerTenant,
+    );
+    if (!result.ok) {
+      if (result.reason === 'limit') throw errors.connectorLimit(this.options.maxConnectorsPerTenant);
+      throw errors.internal(); // a random UUID collided: not expected to happen
+    }
+    return toConnector(result.row, this.options.clock());
+  }
+
+  async update(tenantId: string, id: string, body: unknown): Promise<void> {
+    const input = parseUpdate(body, id);
+    // Fail fast (and skip decoding) for an unknown id; the repository re-checks inside its transaction.
+    if (!(await this.options.repository.get(tenantId, id))) throw errors.connectorNotFound(id);
+    const patch = {
+      ...(input.displayName !== undefined && { displayName: input.displayName }),
+      ...(input.targetUrl !== undefined && { targetUrl: input.targetUrl }),
+      ...(input.authentication && { auth: await this.storedAuth(tenantId, id, input.authentication) }),
+    };
+    const row = await this.options.repository.update(tenantId, id, patch, this.options.clock());
+    if (!row) throw errors.connectorNotFound(id);
+  }
+
+  async delete(tenantId: string, id: string): Promise<void> {
+    if (!(await this.options.repository.delete(tenantId, id))) throw errors.connectorNotFound(id);
+  }
+
+  /** Appends a certificate (Graph: uploadClientCertificate adds to the list; a basic connector switches to it). */
+  async uploadClientCertificate(tenantId: string, id: string, body: unknown): Promise<Connector> {
+    const input = parseUpload(body);
+    const existing = await this.options.repository.get(tenantId, id);
+    if (!existing) throw errors.connectorNotFound(id);
+    const cert = await this.decodeAndSeal(tenantId, id, input);
+    if (
+      existing.auth.kind === 'certificate' &&
+      existing.auth.certificates.some((c) => c.thumbprint === cert.thumbprint)
+    ) {
+      throw errors.duplicateCertificate(cert.thumbprint);
+    }
+    const row = await this.options.repository.appendCertificate(tenantId, id, cert, this.options.clock());
+    if (!row) throw errors.connectorNotFound(id);
+    return toConnector(row, this.options.clock());
+  }
+
+  private async storedAuth(tenantId: string, id: string, input: AuthenticationInput): Promise<StoredAuth> {
+    if (input.kind === 'basic') {
+      const sealedPassword = this.options.sealer.seal(Buffer.from(input.password, 'utf8'), basicContext(tenantId, id));
+      return { kind: 'basic', username: input.username, sealedPassword };
+    }
+    return { kind: 'certificate', certificates: [await this.decodeAndSeal(tenantId, id, input)] };
+  }
+
+  private async decodeAndSeal(tenantId: string, id: string, input: UploadCertificateInput): Promise<StoredCertificate> {
+    let decoded: DecodedPkcs12;
+    try {
+      decoded = await this.options.decode(input.pkcs12Value, input.password);
+    } catch (error) {
+      if (error instanceof Pkcs12Error) throw fromPkcs12Error(error);
+      throw error;
+    }
+    const { thumbprint, notBefore, notAfter } = decoded.leaf.facts;
+    // What the outbound call needs: the key and the chain (leaf first). The PFX and its password are not kept.
+    const material = JSON.stringify({
+      keyPkcs8: decoded.privateKeyPkcs8.toString('base64'),
+      chain: [decoded.leaf.der, ...decoded.chain].map((der) => der.toString('base64')),
+    });
+    const sealedKey = this.options.sealer.seal(
+      Buffer.from(material, 'utf8'),
+      certificateContext(tenantId, id, thumbprint),
+    );
+    decoded.privateKeyPkcs8.fill(0);
+    return { thumbprint, notBefore, notAfter, sealedKey };
+  }
+}
+
+export function basicContext(tenantId: string, id: string): string {
+  return `${tenantId}/${id}/basic`;
+}
+
+export function certificateContext(tenantId: string, id: string, thumbprint: string): string {
+  return `${tenantId}/${id}/certificate/${thumbprint}`;
+}
+
+function toConnector(row: ConnectorRow, now: number): Connector {
+  const authentication: Connector['authentication'] =
+    row.auth.kind === 'basic'
+      ? { kind: 'basic', username: row.auth.username }
+      : { kind: 'certificate', certificates: withActivation(row.auth.certificates, now) };
+  return { id: row.id, displayName: row.displayName, targetUrl: row.targetUrl, authentication };
+}
+
+export { ApiError };

@@ -1,0 +1,74 @@
+// Builds the fastify application: Graph conventions, the connector routes for v1.0 and beta, health probes.
+// No listening, no configuration parsing here (src/cli/serve.ts and src/app.ts do that), so tests can build it freely.
+import fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Authenticator } from '../auth/types.js';
+import type { ConnectorService } from '../connectors/service.js';
+import { errors } from '../errors.js';
+import { newRequestId, registerGraphConventions, sendError } from './graph-conventions.js';
+import { connectorRoutes } from './routes/connectors.js';
+
+export interface ServerOptions {
+  service: ConnectorService;
+  authenticator: Authenticator;
+  /** Throws when the store is unreachable or not migrated (GET /readyz). */
+  readiness: () => Promise<void>;
+  logger?: FastifyServerOptions['loggerInstance'];
+  bodyLimit?: number;
+  odataContextBase?: string;
+  https?: { key: string | Buffer; cert: string | Buffer };
+  /** Extra plugins on the same port, e.g. the development token issuer. */
+  plugins?: Array<(app: FastifyInstance) => Promise<void>>;
+}
+
+export const DEFAULT_BODY_LIMIT = 1_048_576;
+const VERSIONS = ['v1.0', 'beta'] as const;
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const app = fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    ...(options.https ? { https: options.https } : {}),
+    bodyLimit,
+    genReqId: newRequestId,
+    requestIdLogLabel: 'requestId',
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    // Graph wants JSON; a text/plain body is refused with 415 rather than parsed as a string.
+  }) as unknown as FastifyInstance;
+  app.removeContentTypeParser('text/plain');
+
+  registerGraphConventions(app, { bodyLimit });
+
+  app.get('/healthz', async (_request, reply) => reply.send({ status: 'ok' }));
+  app.get('/readyz', async (request, reply) => {
+    try {
+      await options.readiness();
+      return reply.send({ status: 'ready' });
+    } catch (error) {
+      request.log.warn({ err: error }, 'not ready');
+      return sendError(request, reply, errors.notReady('the store is unreachable or not migrated'));
+    }
+  });
+
+  for (const version of VERSIONS) {
+    await app.register(connectorRoutes, {
+      prefix: `/${version}`,
+      version,
+      service: options.service,
+      authenticator: options.authenticator,
+      odataContextBase: options.odataContextBase ?? 'https://graph.microsoft.com',
+    });
+  }
+  for (const plugin of options.plugins ?? []) await app.register(plugin);
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const segments = new URL(request.url, 'http://x').pathname.split('/').filter(Boolean);
+    const [version, ...rest] = segments;
+    if (!version || !VERSIONS.some((v) => v === version.toLowerCase())) {
+      return sendError(request, reply, errors.segmentNotFound(version ?? ''));
+    }
+    const expected = ['identity', 'apiconnectors'];
+    const bad = rest.find((segment, i) => i >= expected.length || segment.toLowerCase() !== expected[i]);
+    return sendError(request, reply, errors.segmentNotFound(bad ?? rest[rest.length - 1] ?? version));
+  });
+  return app;
+}

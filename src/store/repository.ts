@@ -1,0 +1,83 @@
+// The one persistence contract. SQLite (embedded default) and PostgreSQL implement it; the whole
+// end-to-end suite runs against both. Secrets arrive already sealed (src/secrets); the store never sees plaintext.
+
+export interface StoredCertificate {
+  thumbprint: string;
+  /** Unix seconds; may exceed 2^31 (store as 64-bit). */
+  notBefore: number;
+  notAfter: number;
+  /** Sealed JSON { keyPkcs8: base64, chain: base64[] } (leaf first). */
+  sealedKey: string;
+}
+
+export interface StoredCertificateRow extends StoredCertificate {
+  /** Upload order within the connector, strictly increasing; the store assigns it. */
+  seq: number;
+  /** Milliseconds since epoch, from the service clock. */
+  uploadedAt: number;
+}
+
+export type StoredAuth =
+  | { kind: 'basic'; username: string; sealedPassword: string }
+  | { kind: 'certificate'; certificates: StoredCertificate[] };
+
+export type StoredAuthRow =
+  | { kind: 'basic'; username: string; sealedPassword: string }
+  | { kind: 'certificate'; certificates: StoredCertificateRow[] };
+
+export interface ConnectorRow {
+  tenantId: string;
+  id: string;
+  displayName: string;
+  targetUrl: string;
+  /** Certificates come back in upload order (seq ascending). */
+  auth: StoredAuthRow;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewConnector {
+  tenantId: string;
+  id: string;
+  displayName: string;
+  targetUrl: string;
+  auth: StoredAuth;
+  /** Milliseconds since epoch, from the service clock. */
+  now: number;
+}
+
+export interface ConnectorPatch {
+  displayName?: string;
+  targetUrl?: string;
+  /** Replaces the whole authentication configuration (certificate list included). */
+  auth?: StoredAuth;
+}
+
+export type CreateResult = { ok: true; row: ConnectorRow } | { ok: false; reason: 'limit' | 'conflict' };
+
+export interface ConnectorRepository {
+  list(tenantId: string): Promise<ConnectorRow[]>;
+  get(tenantId: string, id: string): Promise<ConnectorRow | undefined>;
+  /**
+   * Insert atomically unless the tenant already has `maxPerTenant` connectors ('limit') or the id exists
+   * ('conflict'). Must hold under concurrency, across processes.
+   */
+  create(connector: NewConnector, maxPerTenant: number): Promise<CreateResult>;
+  /** Apply a partial update in one transaction; returns the updated row, or undefined when not found. */
+  update(tenantId: string, id: string, patch: ConnectorPatch, now: number): Promise<ConnectorRow | undefined>;
+  /**
+   * Append one certificate in one transaction. A basic-auth connector switches to certificate auth
+   * (its basic credentials are dropped). Returns the row after the append, or undefined when not found.
+   * Serialises with `update` on the same connector (row lock), so a racing PATCH and upload end in a serial order.
+   */
+  appendCertificate(
+    tenantId: string,
+    id: string,
+    cert: StoredCertificate,
+    now: number,
+  ): Promise<ConnectorRow | undefined>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+  /** Throws when the store is unreachable or migrations have not completed. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

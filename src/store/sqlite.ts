@@ -1,0 +1,266 @@
+// SQLite implementation (the embedded default), on better-sqlite3 12. better-sqlite3 is synchronous, so within one
+// process every method runs to completion without interleaving; across processes (or several connections on one
+// file) every write runs in a BEGIN IMMEDIATE transaction, which takes the database write lock up front — the
+// per-tenant limit check, the seq assignment and the PATCH are therefore serialised. busy_timeout makes a second
+// writer wait for the lock instead of failing with SQLITE_BUSY.
+import { closeSync, openSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import type { ConnectorPatch, ConnectorRepository, ConnectorRow, CreateResult, NewConnector } from './repository.js';
+import type { StoredCertificate, StoredCertificateRow } from './repository.js';
+import { migrations } from './migrations/index.js';
+import {
+  authColumns,
+  certificateRow,
+  newCertificates,
+  patchAssignments,
+  toConnectorRow,
+  type ConnectorRecord,
+} from './rows.js';
+
+export interface SqliteStoreOptions {
+  /** Database file; created with mode 0600 when missing. Its directory must exist. */
+  file: string;
+  /** How long a writer waits for another connection's write lock. Default 5000 ms. */
+  busyTimeoutMs?: number;
+}
+
+interface CertificateRecord {
+  connector_id: string;
+  seq: number;
+  thumbprint: string;
+  not_before: number;
+  not_after: number;
+  sealed_key: string;
+  uploaded_at: number;
+}
+
+const CONNECTOR_COLUMNS =
+  'tenant_id, id, display_name, target_url, auth_kind, basic_username, basic_sealed_password, created_at, updated_at';
+const CERTIFICATE_COLUMNS = 'connector_id, seq, thumbprint, not_before, not_after, sealed_key, uploaded_at';
+
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<ConnectorRepository> {
+  createPrivateFile(options.file);
+  const db = new Database(options.file);
+  try {
+    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`); // first: the next pragmas may wait
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL'); // an acknowledged upload survives power loss, not only a process restart
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    return new SqliteConnectorRepository(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+// SQLite creates -wal/-shm with the main file's permissions, so creating the main file 0600 covers all three.
+function createPrivateFile(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (error) {
+    if (!(error instanceof Error && (error as NodeJS.ErrnoException).code === 'EEXIST')) throw error;
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const immediate = (fn: () => void): void => db.transaction(fn).immediate();
+  immediate(() =>
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations ' +
+        '(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT',
+    ),
+  );
+  for (const migration of migrations) {
+    // Checked inside the write transaction, so two processes opening a new file apply each migration once.
+    immediate(() => {
+      if (db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version)) return;
+      db.exec(migration.sqlite);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        migration.version,
+        migration.name,
+        Date.now(),
+      );
+    });
+  }
+}
+
+class SqliteConnectorRepository implements ConnectorRepository {
+  private readonly statements;
+
+  constructor(private readonly db: Database.Database) {
+    this.statements = {
+      connector: db.prepare(`SELECT ${CONNECTOR_COLUMNS} FROM connectors WHERE tenant_id = ? AND id = ?`),
+      connectorsOfTenant: db.prepare(
+        `SELECT ${CONNECTOR_COLUMNS} FROM connectors WHERE tenant_id = ? ORDER BY created_at, id`,
+      ),
+      certificatesOfConnector: db.prepare(
+        `SELECT ${CERTIFICATE_COLUMNS} FROM certificates WHERE tenant_id = ? AND connector_id = ? ORDER BY seq`,
+      ),
+      certificatesOfTenant: db.prepare(
+        `SELECT ${CERTIFICATE_COLUMNS} FROM certificates WHERE tenant_id = ? ORDER BY connector_id, seq`,
+      ),
+      ensureTenant: db.prepare(
+        'INSERT INTO tenants (tenant_id, created_at) VALUES (?, ?) ON CONFLICT (tenant_id) DO NOTHING',
+      ),
+      countConnectors: db.prepare('SELECT count(*) AS n FROM connectors WHERE tenant_id = ?').pluck(),
+      insertConnector: db.prepare(
+        `INSERT INTO connectors (tenant_id, id, display_name, target_url, auth_kind, basic_username,
+           basic_sealed_password, last_cert_seq, created_at, updated_at)
+         VALUES (@tenant_id, @id, @display_name, @target_url, @auth_kind, @basic_username,
+           @basic_sealed_password, @last_cert_seq, @now, @now)`,
+      ),
+      insertCertificate: db.prepare(
+        `INSERT INTO certificates (tenant_id, connector_id, seq, thumbprint, not_before, not_after, sealed_key,
+           uploaded_at)
+         VALUES (@tenant_id, @connector_id, @seq, @thumbprint, @not_before, @not_after, @sealed_key, @uploaded_at)`,
+      ),
+      // Claims the next seq and switches to certificate auth in one statement, under the write lock.
+      claimNextSeq: db
+        .prepare(
+          `UPDATE connectors SET last_cert_seq = last_cert_seq + 1, auth_kind = 'certificate',
+             basic_username = NULL, basic_sealed_password = NULL, updated_at = ?
+           WHERE tenant_id = ? AND id = ? RETURNING last_cert_seq`,
+        )
+        .pluck(),
+      deleteCertificates: db.prepare('DELETE FROM certificates WHERE tenant_id = ? AND connector_id = ?'),
+      deleteConnector: db.prepare('DELETE FROM connectors WHERE tenant_id = ? AND id = ?'),
+      appliedVersions: db.prepare('SELECT version FROM schema_migrations').pluck(),
+    };
+  }
+
+  async list(tenantId: string): Promise<ConnectorRow[]> {
+    // One read transaction = one snapshot across both queries, even with writers in other processes.
+    return this.db
+      .transaction(() => {
+        const records = this.statements.connectorsOfTenant.all(tenantId) as ConnectorRecord[];
+        const byConnector = new Map<string, StoredCertificateRow[]>();
+        for (const cert of this.statements.certificatesOfTenant.all(tenantId) as CertificateRecord[]) {
+          const list = byConnector.get(cert.connector_id) ?? [];
+          list.push(fromCertificateRecord(cert));
+          byConnector.set(cert.connector_id, list);
+        }
+        return records.map((record) => toConnectorRow(record, byConnector.get(record.id) ?? []));
+      })
+      .deferred();
+  }
+
+  async get(tenantId: string, id: string): Promise<ConnectorRow | undefined> {
+    return this.db.transaction(() => this.readRow(tenantId, id)).deferred();
+  }
+
+  async create(connector: NewConnector, maxPerTenant: number): Promise<CreateResult> {
+    return this.db
+      .transaction((): CreateResult => {
+        const { tenantId, id, now } = connector;
+        if (this.statements.connector.get(tenantId, id)) return { ok: false, reason: 'conflict' };
+        if ((this.statements.countConnectors.get(tenantId) as number) >= maxPerTenant) {
+          return { ok: false, reason: 'limit' };
+        }
+        this.statements.ensureTenant.run(tenantId, now);
+        const certificates = newCertificates(connector.auth);
+        this.statements.insertConnector.run({
+          tenant_id: tenantId,
+          id,
+          display_name: connector.displayName,
+          target_url: connector.targetUrl,
+          ...authColumns(connector.auth),
+          last_cert_seq: certificates.length,
+          now,
+        });
+        certificates.forEach((cert, index) => this.insertCertificate(tenantId, id, cert, index + 1, now));
+        return { ok: true, row: this.mustReadRow(tenantId, id) };
+      })
+      .immediate();
+  }
+
+  async update(tenantId: string, id: string, patch: ConnectorPatch, now: number): Promise<ConnectorRow | undefined> {
+    return this.db
+      .transaction(() => {
+        const replacements = patch.auth ? newCertificates(patch.auth) : [];
+        const assignments = patchAssignments(patch, now);
+        const setClause = assignments.map(([column]) => `${column} = ?`).join(', ');
+        const lastSeq = this.db
+          .prepare(
+            `UPDATE connectors SET ${setClause}, last_cert_seq = last_cert_seq + ?
+             WHERE tenant_id = ? AND id = ? RETURNING last_cert_seq`,
+          )
+          .pluck()
+          .get(...assignments.map(([, value]) => value), replacements.length, tenantId, id) as number | undefined;
+        if (lastSeq === undefined) return undefined;
+        if (patch.auth) {
+          // The new list continues the connector's seq counter; seqs are never reused within a connector.
+          this.statements.deleteCertificates.run(tenantId, id);
+          const firstSeq = lastSeq - replacements.length + 1;
+          replacements.forEach((cert, index) => this.insertCertificate(tenantId, id, cert, firstSeq + index, now));
+        }
+        return this.mustReadRow(tenantId, id);
+      })
+      .immediate();
+  }
+
+  async appendCertificate(
+    tenantId: string,
+    id: string,
+    cert: StoredCertificate,
+    now: number,
+  ): Promise<ConnectorRow | undefined> {
+    return this.db
+      .transaction(() => {
+        const seq = this.statements.claimNextSeq.get(now, tenantId, id) as number | undefined;
+        if (seq === undefined) return undefined;
+        this.insertCertificate(tenantId, id, cert, seq, now);
+        return this.mustReadRow(tenantId, id);
+      })
+      .immediate();
+  }
+
+  async delete(tenantId: string, id: string): Promise<boolean> {
+    // Certificates go with it: ON DELETE CASCADE (foreign_keys is on for this connection).
+    return this.db.transaction(() => this.statements.deleteConnector.run(tenantId, id).changes > 0).immediate();
+  }
+
+  async ping(): Promise<void> {
+    const applied = new Set(this.statements.appliedVersions.all() as number[]);
+    const missing = migrations.filter((m) => !applied.has(m.version)).map((m) => m.version);
+    if (missing.length > 0) throw new Error(`database migrations not applied: ${missing.join(', ')}`);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private insertCertificate(tenantId: string, id: string, cert: StoredCertificate, seq: number, now: number): void {
+    this.statements.insertCertificate.run({
+      tenant_id: tenantId,
+      connector_id: id,
+      seq,
+      thumbprint: cert.thumbprint,
+      not_before: cert.notBefore,
+      not_after: cert.notAfter,
+      sealed_key: cert.sealedKey,
+      uploaded_at: now,
+    });
+  }
+
+  private readRow(tenantId: string, id: string): ConnectorRow | undefined {
+    const record = this.statements.connector.get(tenantId, id) as ConnectorRecord | undefined;
+    if (!record) return undefined;
+    const certs = this.statements.certificatesOfConnector.all(tenantId, id) as CertificateRecord[];
+    return toConnectorRow(record, certs.map(fromCertificateRecord));
+  }
+
+  private mustReadRow(tenantId: string, id: string): ConnectorRow {
+    const row = this.readRow(tenantId, id);
+    if (!row) throw new Error(`connector ${id} vanished inside its own transaction`);
+    return row;
+  }
+}
+
+function fromCertificateRecord(record: CertificateRecord): StoredCertificateRow {
+  return certificateRow(
+    { thumbprint: record.thumbprint, notBefore: record.not_before, notAfter: record.not_after, sealedKey: record.sealed_key },
+    record.seq,
+    record.uploaded_at,
+  );
+}
