@@ -72,14 +72,28 @@ function strings(source: string, path: string, value: unknown): string[] {
   return value;
 }
 
+function checkKeys(source: string, path: string, value: Record<string, unknown>, known: string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new DevConfigError(
+        source,
+        path === '' ? key : `${path}.${key}`,
+        `is not a known key (expected ${known.join(', ')})`,
+      );
+    }
+  }
+}
+
 function parseTenant(source: string, path: string, value: unknown): DevTenant {
   if (!isRecord(value)) throw new DevConfigError(source, path, 'must be an object');
+  checkKeys(source, path, value, ['id', 'domains']);
   const domains = value.domains === undefined ? [] : strings(source, `${path}.domains`, value.domains);
   return { id: guid(source, `${path}.id`, value.id), domains: domains.map((domain) => domain.toLowerCase()) };
 }
 
 function parseClient(source: string, path: string, value: unknown): DevClient {
   if (!isRecord(value)) throw new DevConfigError(source, path, 'must be an object');
+  checkKeys(source, path, value, ['clientId', 'clientSecret', 'tenantId', 'tenantIds', 'roles', 'displayName']);
   const clientId = guid(source, `${path}.clientId`, value.clientId);
   if (typeof value.clientSecret !== 'string' || value.clientSecret.length < 8) {
     throw new DevConfigError(source, `${path}.clientSecret`, 'must be a string of at least 8 characters');
@@ -104,10 +118,7 @@ function parseClient(source: string, path: string, value: unknown): DevClient {
 /** Validates a parsed config file and merges it into the default directory. Errors name the offending key. */
 export function parseDevDirectory(value: unknown, source = 'development issuer config'): DevDirectory {
   if (!isRecord(value)) throw new DevConfigError(source, 'the document', 'must be a JSON object');
-  const known = new Set(['tenants', 'clients']);
-  for (const key of Object.keys(value)) {
-    if (!known.has(key)) throw new DevConfigError(source, key, 'is not a known key (expected tenants, clients)');
-  }
+  checkKeys(source, '', value, ['tenants', 'clients']);
   const directory = defaultDevDirectory();
   const tenantList = value.tenants === undefined ? [] : value.tenants;
   if (!Array.isArray(tenantList)) throw new DevConfigError(source, 'tenants', 'must be an array');

@@ -18,7 +18,7 @@ import {
   type JWK,
   type JWTVerifyGetKey,
 } from 'jose';
-import { GRAPH_RESOURCE, GUID_PATTERN } from './constants.js';
+import { DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_TENANT_ID, GRAPH_RESOURCE, GUID_PATTERN } from './constants.js';
 import { loadDevDirectory, type DevClient, type DevDirectory, type DevTenant } from './dev-config.js';
 import { readSecretFile, writeSecretFileOnce } from './secret-file.js';
 
@@ -107,8 +107,7 @@ async function loadOrCreateSigningKey(dataDir: string): Promise<{ privateKey: Cr
 }
 
 export type ClientCheck =
-  | { ok: true; client: DevClient }
-  | { ok: false; reason: 'unknown-client' | 'wrong-secret' | 'not-in-tenant' };
+  { ok: true; client: DevClient } | { ok: false; reason: 'unknown-client' | 'wrong-secret' | 'not-in-tenant' };
 
 export class DevIssuer {
   readonly #privateKey: CryptoKey;
@@ -197,6 +196,21 @@ export class DevIssuer {
     if (!client.tenantIds.includes(tenantId)) return { ok: false, reason: 'not-in-tenant' };
     if (!sameSecret(client.clientSecret, clientSecret)) return { ok: false, reason: 'wrong-secret' };
     return { ok: true, client };
+  }
+
+  /**
+   * Start-up lines for the console. Only the well-known development client's secret is shown (it is public,
+   * like Azurite's account key); secrets of clients from the config file never are.
+   */
+  banner(baseUrl: string): string[] {
+    const origin = toOrigin(baseUrl);
+    const extra = this.directory.clients.length - 1;
+    return [
+      `Development token issuer (not for production): authority host ${origin}`,
+      `  tenant ${DEV_TENANT_ID}  client id ${DEV_CLIENT_ID}  client secret ${DEV_CLIENT_SECRET}`,
+      `  token endpoint ${origin}/${DEV_TENANT_ID}/oauth2/v2.0/token  scope https://graph.microsoft.com/.default`,
+      ...(extra > 0 ? [`  plus ${extra} client(s) from the issuer config file`] : []),
+    ];
   }
 
   /** Signs an access token shaped like the ones Entra ID issues for Microsoft Graph. */

@@ -58,17 +58,18 @@ function checkUrl(source: string, path: string, value: unknown, templated: boole
   return value;
 }
 
+function parseTenants(source: string, path: string, value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((t) => typeof t === 'string' && GUID_PATTERN.test(t))) {
+    throw configError(source, path, 'must be an array of tenant GUIDs');
+  }
+  return value.map((t: string) => t.toLowerCase());
+}
+
 function parseEntry(source: string, path: string, value: unknown): TrustedIssuerConfig[] {
   if (value === 'entra') return entraIssuers();
   if (!isRecord(value)) throw configError(source, path, 'must be "entra" or an object');
-  const tenants =
-    value.tenants === undefined
-      ? undefined
-      : Array.isArray(value.tenants) && value.tenants.every((t) => typeof t === 'string' && GUID_PATTERN.test(t))
-        ? value.tenants.map((t: string) => t.toLowerCase())
-        : (() => {
-            throw configError(source, `${path}.tenants`, 'must be an array of tenant GUIDs');
-          })();
+  const tenants = parseTenants(source, `${path}.tenants`, value.tenants);
   if (value.entra === true) {
     const jwksUri = value.jwksUri === undefined ? undefined : checkUrl(source, `${path}.jwksUri`, value.jwksUri, false);
     return entraIssuers({ ...(tenants ? { tenants } : {}), ...(jwksUri ? { jwksUri } : {}) });
@@ -86,7 +87,9 @@ function parseEntry(source: string, path: string, value: unknown): TrustedIssuer
     }
     tenantId = value.tenantId.toLowerCase();
   }
-  return [{ issuer, ...(jwksUri ? { jwksUri } : {}), ...(tenants ? { tenants } : {}), ...(tenantId ? { tenantId } : {}) }];
+  return [
+    { issuer, ...(jwksUri ? { jwksUri } : {}), ...(tenants ? { tenants } : {}), ...(tenantId ? { tenantId } : {}) },
+  ];
 }
 
 /**
@@ -96,7 +99,8 @@ function parseEntry(source: string, path: string, value: unknown): TrustedIssuer
 export function parseTrustedIssuers(value: unknown, source = 'trusted issuers'): TrustedIssuerConfig[] {
   const list = isRecord(value) && 'issuers' in value ? value.issuers : value;
   if (list === 'entra') return entraIssuers();
-  if (!Array.isArray(list)) throw configError(source, 'the value', 'must be "entra", an array, or { "issuers": [...] }');
+  if (!Array.isArray(list))
+    throw configError(source, 'the value', 'must be "entra", an array, or { "issuers": [...] }');
   return list.flatMap((entry: unknown, index) => parseEntry(source, `[${index}]`, entry));
 }
 
@@ -140,7 +144,9 @@ export class TrustedIssuers {
   ) {
     this.#entries = configs.map((config) => ({
       config,
-      pattern: new RegExp(`^${escapeRegExp(config.issuer).replace(/\\\{(?:tenantid|tid)\\\}/i, '([0-9a-fA-F-]{36})')}$`),
+      pattern: new RegExp(
+        `^${escapeRegExp(config.issuer).replace(/\\\{(?:tenantid|tid)\\\}/i, '([0-9a-fA-F-]{36})')}$`,
+      ),
     }));
   }
 

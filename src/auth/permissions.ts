@@ -44,7 +44,9 @@ export function authorize(claims: JWTPayload, tenantId: string): Principal {
   if (claims.scp !== undefined) {
     throw denied(`${INSUFFICIENT} The token's scp claim lacks the delegated permission ${API_CONNECTORS_PERMISSION}.`);
   }
-  throw denied(`${INSUFFICIENT} The token's roles claim lacks the application permission ${API_CONNECTORS_PERMISSION}.`);
+  throw denied(
+    `${INSUFFICIENT} The token's roles claim lacks the application permission ${API_CONNECTORS_PERMISSION}.`,
+  );
 }
 
 function rejectPersonalAccount(): never {

@@ -13,6 +13,8 @@ export interface AuthSettings {
   trustedIssuers?: TrustedIssuerConfig[] | string;
   /** The server's public URLs: accepted as `aud`, and as dev-issuer origins. */
   publicUrls?: string[];
+  /** More accepted `aud` values, e.g. the App ID URI / client id of an Entra app registration for this API. */
+  audiences?: string[];
   /** Dev issuer: extra tenants and clients (JSON file). */
   devConfigPath?: string;
   /** Passed through to createAuthenticator. */
@@ -46,7 +48,7 @@ export async function createAuth(settings: AuthSettings): Promise<AuthSetup> {
   const authenticator = createAuthenticator({
     ...settings.authenticator,
     trustedIssuers,
-    audiences: publicUrls,
+    audiences: [...publicUrls, ...(settings.audiences ?? [])],
     ...(devIssuer ? { devIssuer } : {}),
   });
   return { authenticator, ...(devIssuer ? { devIssuer } : {}) };

@@ -30,7 +30,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(options.https ? { https: options.https } : {}),
     bodyLimit,
     genReqId: newRequestId,
-    requestIdLogLabel: 'requestId',
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
     // Graph wants JSON; a text/plain body is refused with 415 rather than parsed as a string.
   }) as unknown as FastifyInstance;

@@ -31,6 +31,8 @@ export interface DecodeOptions {
   maxIterations?: number;
   /** Maximum sum of iteration counts over one file. Default 3,000,000. */
   maxTotalIterations?: number;
+  /** The instant warnings (expired, notYetValid) are evaluated at. Default: the current time. */
+  now?: Date;
 }
 
 export type KeyType = 'rsa' | 'ec' | 'ed25519' | 'ed448' | 'dsa' | 'rsa-pss' | 'x25519' | 'x448' | 'dh';
@@ -101,4 +103,4 @@ export const DEFAULT_LIMITS = {
   maxBytes: 65_536,
   maxIterations: 1_000_000,
   maxTotalIterations: 3_000_000,
-} as const satisfies Required<DecodeOptions>;
+} as const satisfies Required<Omit<DecodeOptions, 'now'>>;

@@ -2,14 +2,22 @@
 // comes from row locks taken inside short READ COMMITTED transactions, never from in-process state:
 //   - create: the tenant's row in `tenants` is locked FOR UPDATE, so creates in one tenant run one at a time across
 //     all instances, and the limit check sees every committed create before it.
-//   - appendCertificate / update: the first statement is an UPDATE of the connector row, which takes its row lock
-//     and claims seq numbers from the row's counter; a racing PATCH and upload therefore commit in a serial order.
-// Reads are single statements (certificates aggregated as JSON), so each read is one consistent snapshot.
+//   - appendCertificate / update: the first write is an UPDATE of the connector row, which takes its row lock and
+//     claims seq numbers from the row's counter; a racing PATCH and upload therefore commit in a serial order.
+// Reads are single statements, so each read is one consistent snapshot.
 import pg from 'pg';
 import type { ConnectorPatch, ConnectorRepository, ConnectorRow, CreateResult, NewConnector } from './repository.js';
-import type { StoredCertificate, StoredCertificateRow } from './repository.js';
-import { migrations } from './migrations/index.js';
-import { authColumns, newCertificates, patchAssignments, toConnectorRow, type ConnectorRecord } from './rows.js';
+import type { StoredCertificate } from './repository.js';
+import { assertMigrated, migrate } from './postgres-migrate.js';
+import {
+  inTransaction,
+  insertCertificates,
+  prefetchSealedKeys,
+  readConnectors,
+  readOneConnector,
+  RollbackFailed,
+} from './postgres-sql.js';
+import { authColumns, newCertificates, patchAssignments } from './rows.js';
 
 export interface PostgresStoreOptions {
   /** postgres:// or postgresql:// URL. A `schema` query parameter selects the schema (like `schema` below). */
@@ -18,7 +26,7 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Pool size per instance. Default 10. */
   poolSize?: number;
-  /** Server-side statement_timeout for every query. Default 5000 ms. */
+  /** Server-side statement_timeout for every query (lock waits included). Default 5000 ms. */
   statementTimeoutMs?: number;
   /** Longest wait to connect or to get a pooled connection. Default 10000 ms. */
   connectionTimeoutMs?: number;
@@ -29,7 +37,7 @@ export interface PostgresStoreOptions {
 const DEFAULT_POOL_SIZE = 10;
 const DEFAULT_STATEMENT_TIMEOUT_MS = 5000;
 const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
-// Migrations and the wait for another instance's migration lock get longer than ordinary statements.
+// Migrations, and the wait for another instance's migration lock, may take longer than ordinary statements.
 const MIGRATION_STATEMENT_TIMEOUT_MS = 120_000;
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const INT8_OID = 20;
@@ -48,23 +56,6 @@ const typeParsers = {
       : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
-const CONNECTOR_SELECT = `
-  SELECT c.tenant_id, c.id, c.display_name, c.target_url, c.auth_kind, c.basic_username, c.basic_sealed_password,
-         c.created_at, c.updated_at,
-         COALESCE((
-           SELECT json_agg(json_build_object(
-                    'thumbprint', k.thumbprint, 'notBefore', k.not_before, 'notAfter', k.not_after,
-                    'sealedKey', k.sealed_key, 'seq', k.seq, 'uploadedAt', k.uploaded_at) ORDER BY k.seq)
-           FROM certificates k WHERE k.tenant_id = c.tenant_id AND k.connector_id = c.id
-         ), '[]'::json) AS certificates
-  FROM connectors c`;
-
-interface ConnectorWithCertificates extends ConnectorRecord {
-  certificates: StoredCertificateRow[];
-}
-
-type Queryable = Pick<pg.PoolClient, 'query'>;
-
 export function isSchemaName(name: string): boolean {
   return SCHEMA_NAME.test(name);
 }
@@ -72,7 +63,10 @@ export function isSchemaName(name: string): boolean {
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<ConnectorRepository> {
   const { connectionString, schema, urlOptions } = splitConnectionString(options.connectionString, options.schema);
   const poolSize = positiveInteger('poolSize', options.poolSize ?? DEFAULT_POOL_SIZE);
-  const statementTimeout = positiveInteger('statementTimeoutMs', options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS);
+  const statementTimeout = positiveInteger(
+    'statementTimeoutMs',
+    options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+  );
   const connectionTimeout = positiveInteger(
     'connectionTimeoutMs',
     options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
@@ -98,7 +92,13 @@ function splitConnectionString(
   url: string,
   explicitSchema: string | undefined,
 ): { connectionString: string; schema: string | undefined; urlOptions: string | undefined } {
-  const parsed = new URL(url);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Not rethrown: Node's URL error carries the input, and with it any password in the URL.
+    throw new Error('DATABASE_URL is not a valid URL (expected postgres://user:password@host:port/database)');
+  }
   const urlSchema = parsed.searchParams.get('schema') ?? undefined;
   const urlOptions = parsed.searchParams.get('options') ?? undefined;
   parsed.searchParams.delete('schema');
@@ -115,83 +115,17 @@ function positiveInteger(name: string, value: number): number {
   return value;
 }
 
-/**
- * Applies pending migrations under a session advisory lock, so instances starting together take turns: the first
- * migrates, the others wait and then find nothing to do. CREATE SCHEMA runs under the lock too (it races otherwise).
- */
-async function migrate(config: pg.ClientConfig, schema: string | undefined): Promise<void> {
-  const client = new pg.Client(config);
-  await client.connect();
-  try {
-    const lockSchema =
-      schema ?? (await client.query<{ s: string | null }>('SELECT current_schema() AS s')).rows[0]?.s ?? '';
-    const lockKey = `api-connectors/migrations/${lockSchema}`;
-    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lockKey]);
-    try {
-      if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`); // name validated: [a-z0-9_]
-      await client.query(
-        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
-      );
-      const applied = await appliedVersions(client);
-      for (const migration of migrations) {
-        if (applied.has(migration.version)) continue;
-        await inTransaction(client, async () => {
-          await client.query(migration.postgres);
-          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
-            migration.version,
-            migration.name,
-            Date.now(),
-          ]);
-        });
-      }
-    } catch (error) {
-      throw error instanceof RollbackFailed ? error.original : error;
-    } finally {
-      // Best effort: ending the session below releases the lock anyway, and an error here would mask the real one.
-      await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockKey]).catch(() => undefined);
-    }
-  } finally {
-    await client.end();
-  }
-}
-
-async function appliedVersions(db: Queryable): Promise<Set<number>> {
-  const result = await db.query<{ version: number }>('SELECT version FROM schema_migrations');
-  return new Set(result.rows.map((row) => row.version));
-}
-
-/** BEGIN … COMMIT; on any error ROLLBACK and rethrow (as RollbackFailed when the ROLLBACK itself fails). */
-async function inTransaction<T>(client: Queryable, work: () => Promise<T>): Promise<T> {
-  try {
-    await client.query('BEGIN');
-    const result = await work();
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    try {
-      await client.query('ROLLBACK');
-    } catch {
-      throw new RollbackFailed(error);
-    }
-    throw error;
-  }
-}
-
 class PostgresConnectorRepository implements ConnectorRepository {
   private closing: Promise<void> | undefined;
 
   constructor(private readonly pool: pg.Pool) {}
 
   async list(tenantId: string): Promise<ConnectorRow[]> {
-    const result = await this.pool.query<ConnectorWithCertificates>(
-      `${CONNECTOR_SELECT} WHERE c.tenant_id = $1 ORDER BY c.created_at, c.id`,
-      [tenantId],
-    );
-    return result.rows.map((record) => toConnectorRow(record, record.certificates));
+    return readConnectors(this.pool, tenantId);
   }
 
   async get(tenantId: string, id: string): Promise<ConnectorRow | undefined> {
-    return readRow(this.pool, tenantId, id);
+    return readOneConnector(this.pool, tenantId, id);
   }
 
   async create(connector: NewConnector, maxPerTenant: number): Promise<CreateResult> {
@@ -203,12 +137,13 @@ class PostgresConnectorRepository implements ConnectorRepository {
       );
       // The per-tenant lock: every create in this tenant, on every instance, queues here until we commit.
       await client.query('SELECT 1 FROM tenants WHERE tenant_id = $1 FOR UPDATE', [tenantId]);
-      const existing = await client.query('SELECT 1 FROM connectors WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
-      if (existing.rowCount) return { ok: false, reason: 'conflict' };
-      const count = await client.query<{ n: number }>('SELECT count(*) AS n FROM connectors WHERE tenant_id = $1', [
-        tenantId,
-      ]);
-      if ((count.rows[0]?.n ?? 0) >= maxPerTenant) return { ok: false, reason: 'limit' };
+      const taken = await client.query<{ exists: boolean; n: number }>(
+        `SELECT EXISTS (SELECT 1 FROM connectors WHERE tenant_id = $1 AND id = $2) AS exists,
+                (SELECT count(*) FROM connectors WHERE tenant_id = $1) AS n`,
+        [tenantId, id],
+      );
+      if (taken.rows[0]?.exists) return { ok: false, reason: 'conflict' };
+      if ((taken.rows[0]?.n ?? 0) >= maxPerTenant) return { ok: false, reason: 'limit' };
       const certificates = newCertificates(connector.auth);
       const auth = authColumns(connector.auth);
       await client.query(
@@ -228,17 +163,20 @@ class PostgresConnectorRepository implements ConnectorRepository {
         ],
       );
       await insertCertificates(client, tenantId, id, certificates, 1, now);
-      return { ok: true, row: await mustReadRow(client, tenantId, id) };
+      const known = new Map(certificates.map((cert, index) => [index + 1, cert.sealedKey]));
+      return { ok: true, row: await mustRead(client, tenantId, id, known) };
     });
   }
 
   async update(tenantId: string, id: string, patch: ConnectorPatch, now: number): Promise<ConnectorRow | undefined> {
     return this.transaction(async (client) => {
       const replacements = patch.auth ? newCertificates(patch.auth) : [];
+      // Without an auth change the certificates stay: fetch their keys before taking the lock (see postgres-sql.ts).
+      const known = patch.auth ? new Map<number, string>() : await prefetchSealedKeys(client, tenantId, id);
       const assignments = patchAssignments(patch, now);
       const setClause = assignments.map(([column], index) => `${column} = $${index + 1}`).join(', ');
       const n = assignments.length;
-      // This UPDATE takes the connector's row lock (held to COMMIT) before anything else is read or written.
+      // This UPDATE takes the connector's row lock (held to COMMIT) before anything is written.
       const updated = await client.query<{ last_cert_seq: number }>(
         `UPDATE connectors SET ${setClause}, last_cert_seq = last_cert_seq + $${n + 1}
          WHERE tenant_id = $${n + 2} AND id = $${n + 3} RETURNING last_cert_seq`,
@@ -248,10 +186,12 @@ class PostgresConnectorRepository implements ConnectorRepository {
       if (lastSeq === undefined) return undefined;
       if (patch.auth) {
         // The new list continues the connector's seq counter; seqs are never reused within a connector.
+        const firstSeq = lastSeq - replacements.length + 1;
         await client.query('DELETE FROM certificates WHERE tenant_id = $1 AND connector_id = $2', [tenantId, id]);
-        await insertCertificates(client, tenantId, id, replacements, lastSeq - replacements.length + 1, now);
+        await insertCertificates(client, tenantId, id, replacements, firstSeq, now);
+        replacements.forEach((cert, index) => known.set(firstSeq + index, cert.sealedKey));
       }
-      return mustReadRow(client, tenantId, id);
+      return mustRead(client, tenantId, id, known);
     });
   }
 
@@ -262,18 +202,25 @@ class PostgresConnectorRepository implements ConnectorRepository {
     now: number,
   ): Promise<ConnectorRow | undefined> {
     return this.transaction(async (client) => {
-      // Locks the row and claims the next seq in one statement; a concurrent append waits here, then re-reads the
-      // incremented counter (READ COMMITTED re-evaluates the updated row), so seqs never collide.
-      const claimed = await client.query<{ last_cert_seq: number }>(
-        `UPDATE connectors SET last_cert_seq = last_cert_seq + 1, auth_kind = 'certificate',
-           basic_username = NULL, basic_sealed_password = NULL, updated_at = $1
-         WHERE tenant_id = $2 AND id = $3 RETURNING last_cert_seq`,
-        [now, tenantId, id],
+      const known = await prefetchSealedKeys(client, tenantId, id); // before the lock: keys never change
+      // One statement locks the row, claims the next seq and inserts the certificate. A concurrent append waits on the
+      // lock, then re-reads the incremented counter (READ COMMITTED re-evaluates the updated row): seqs never collide.
+      const claimed = await client.query<{ seq: number }>(
+        `WITH claimed AS (
+           UPDATE connectors SET last_cert_seq = last_cert_seq + 1, auth_kind = 'certificate',
+             basic_username = NULL, basic_sealed_password = NULL, updated_at = $1::bigint
+           WHERE tenant_id = $2::text AND id = $3::text
+           RETURNING last_cert_seq)
+         INSERT INTO certificates (tenant_id, connector_id, seq, thumbprint, not_before, not_after, sealed_key,
+           uploaded_at)
+         SELECT $2::text, $3::text, last_cert_seq, $4::text, $5::bigint, $6::bigint, $7::text, $1::bigint FROM claimed
+         RETURNING seq`,
+        [now, tenantId, id, cert.thumbprint, cert.notBefore, cert.notAfter, cert.sealedKey],
       );
-      const seq = claimed.rows[0]?.last_cert_seq;
+      const seq = claimed.rows[0]?.seq;
       if (seq === undefined) return undefined;
-      await insertCertificates(client, tenantId, id, [cert], seq, now);
-      return mustReadRow(client, tenantId, id);
+      known.set(seq, cert.sealedKey);
+      return mustRead(client, tenantId, id, known);
     });
   }
 
@@ -284,9 +231,7 @@ class PostgresConnectorRepository implements ConnectorRepository {
   }
 
   async ping(): Promise<void> {
-    const applied = await appliedVersions(this.pool);
-    const missing = migrations.filter((m) => !applied.has(m.version)).map((m) => m.version);
-    if (missing.length > 0) throw new Error(`database migrations not applied: ${missing.join(', ')}`);
+    await assertMigrated(this.pool);
   }
 
   close(): Promise<void> {
@@ -309,41 +254,13 @@ class PostgresConnectorRepository implements ConnectorRepository {
   }
 }
 
-class RollbackFailed extends Error {
-  constructor(readonly original: unknown) {
-    super('ROLLBACK failed');
-  }
-}
-
-async function insertCertificates(
-  client: Queryable,
+async function mustRead(
+  client: pg.PoolClient,
   tenantId: string,
   id: string,
-  certificates: StoredCertificate[],
-  firstSeq: number,
-  now: number,
-): Promise<void> {
-  for (const [index, cert] of certificates.entries()) {
-    await client.query(
-      `INSERT INTO certificates (tenant_id, connector_id, seq, thumbprint, not_before, not_after, sealed_key,
-         uploaded_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [tenantId, id, firstSeq + index, cert.thumbprint, cert.notBefore, cert.notAfter, cert.sealedKey, now],
-    );
-  }
-}
-
-async function readRow(db: Queryable, tenantId: string, id: string): Promise<ConnectorRow | undefined> {
-  const result = await db.query<ConnectorWithCertificates>(`${CONNECTOR_SELECT} WHERE c.tenant_id = $1 AND c.id = $2`, [
-    tenantId,
-    id,
-  ]);
-  const record = result.rows[0];
-  return record ? toConnectorRow(record, record.certificates) : undefined;
-}
-
-async function mustReadRow(db: Queryable, tenantId: string, id: string): Promise<ConnectorRow> {
-  const row = await readRow(db, tenantId, id);
+  knownSealedKeys: ReadonlyMap<number, string>,
+): Promise<ConnectorRow> {
+  const row = await readOneConnector(client, tenantId, id, knownSealedKeys);
   if (!row) throw new Error(`connector ${id} vanished inside its own transaction`);
   return row;
 }

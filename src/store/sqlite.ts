@@ -259,7 +259,12 @@ class SqliteConnectorRepository implements ConnectorRepository {
 
 function fromCertificateRecord(record: CertificateRecord): StoredCertificateRow {
   return certificateRow(
-    { thumbprint: record.thumbprint, notBefore: record.not_before, notAfter: record.not_after, sealedKey: record.sealed_key },
+    {
+      thumbprint: record.thumbprint,
+      notBefore: record.not_before,
+      notAfter: record.not_after,
+      sealedKey: record.sealed_key,
+    },
     record.seq,
     record.uploaded_at,
   );

@@ -9,7 +9,13 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function pkcs12(name: string) {
   const fixture = loadFixture(name);
-  return { pkcs12Value: fixture.base64, password: fixture.password, expected: fixture.expected };
+  return {
+    pkcs12Value: fixture.base64,
+    password: fixture.password,
+    get expected() {
+      return fixture.expected;
+    },
+  };
 }
 
 for (const store of STORES) {

@@ -1,58 +1,14 @@
 // The repository contract: one suite, run against every store (SQLite and PostgreSQL), so both behave the same.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ConnectorRepository, ConnectorRow, StoredCertificate } from '../../src/store/repository.js';
+import type { ConnectorRow } from '../../src/store/repository.js';
+import { concurrencyContract } from './contract-concurrency.js';
+import { basic, cert, createBasic, NOW, withStoreFrom, type StoreUnderTest } from './contract-fixtures.js';
 
-export interface StoreUnderTest {
-  /** Opens one more repository instance (its own connection or pool) on the same database. */
-  open(): Promise<ConnectorRepository>;
-  /** Certificate rows stored for a connector, read directly from the table (to see cascades). */
-  countCertificateRows(tenantId: string, connectorId: string): Promise<number>;
-  /** Deletes the bookkeeping row of migration 1, as if migrations had not completed. */
-  forgetMigration(): Promise<void>;
-  /** Removes the database (schema or directory). */
-  destroy(): Promise<void>;
-}
-
-export const cert = (n: number, overrides: Partial<StoredCertificate> = {}): StoredCertificate => ({
-  thumbprint: n.toString(16).toUpperCase().padStart(40, '0'),
-  notBefore: 1_700_000_000 + n,
-  notAfter: 1_800_000_000 + n,
-  sealedKey: `v1.sealed.key.${n}`,
-  ...overrides,
-});
-
-const basic = (username = 'user') => ({ kind: 'basic' as const, username, sealedPassword: `v1.sealed.pw.${username}` });
-const NOW = 1_735_000_000_000;
+export { cert, type StoreUnderTest } from './contract-fixtures.js';
 
 export function runRepositoryContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
-  /** A fresh database per test; every instance opened through `open` is closed afterwards. */
-  async function withStore(
-    work: (open: () => Promise<ConnectorRepository>, store: StoreUnderTest) => Promise<void>,
-  ): Promise<void> {
-    const store = await makeStore();
-    const opened: ConnectorRepository[] = [];
-    const open = async () => {
-      const repo = await store.open();
-      opened.push(repo);
-      return repo;
-    };
-    try {
-      await work(open, store);
-    } finally {
-      await Promise.all(opened.map((repo) => repo.close()));
-      await store.destroy();
-    }
-  }
-
-  async function createBasic(repo: ConnectorRepository, tenantId: string, id: string, now = NOW) {
-    const result = await repo.create(
-      { tenantId, id, displayName: `name ${id}`, targetUrl: `https://example.com/${id}`, auth: basic(), now },
-      20,
-    );
-    assert.ok(result.ok, `create ${id}`);
-    return result.row;
-  }
+  const withStore = withStoreFrom(makeStore);
 
   describe(`ConnectorRepository contract: ${name}`, () => {
     test('create then get returns the same row; tenants are isolated', () =>
@@ -156,7 +112,12 @@ export function runRepositoryContract(name: string, makeStore: () => Promise<Sto
         const renamed = await repo.update('t', 'c', { displayName: 'renamed' }, NOW + 1);
         assert.deepEqual(renamed, { ...before, displayName: 'renamed', updatedAt: NOW + 1 });
         const moved = await repo.update('t', 'c', { targetUrl: 'https://moved.test' }, NOW + 2);
-        assert.deepEqual(moved, { ...before, displayName: 'renamed', targetUrl: 'https://moved.test', updatedAt: NOW + 2 });
+        assert.deepEqual(moved, {
+          ...before,
+          displayName: 'renamed',
+          targetUrl: 'https://moved.test',
+          updatedAt: NOW + 2,
+        });
         assert.deepEqual(await repo.get('t', 'c'), moved);
         assert.equal(await repo.update('t', 'missing', { displayName: 'x' }, NOW), undefined);
       }));
@@ -284,10 +245,7 @@ export function runRepositoryContract(name: string, makeStore: () => Promise<Sto
         assert.deepEqual(await repo.get('t', 'c'), withCert);
         // The seq counter rolled back too.
         const next = await repo.appendCertificate('t', 'c', cert(5), NOW + 4);
-        assert.deepEqual(
-          next?.auth.kind === 'certificate' ? next.auth.certificates.map((c) => c.seq) : [],
-          [1, 2],
-        );
+        assert.deepEqual(next?.auth.kind === 'certificate' ? next.auth.certificates.map((c) => c.seq) : [], [1, 2]);
       }));
 
     test('ping passes when ready, fails after close or with migrations missing', () =>
@@ -302,125 +260,6 @@ export function runRepositoryContract(name: string, makeStore: () => Promise<Sto
         await closed.close(); // idempotent
       }));
 
-    test('instances opening a new database together all migrate without error', () =>
-      withStore(async (open) => {
-        const repos = await Promise.all([open(), open(), open()]);
-        await Promise.all(repos.map((repo) => repo.ping()));
-        await createBasic(repos[0]!, 't', 'c');
-        assert.equal((await repos[2]!.get('t', 'c'))?.id, 'c');
-      }));
-
-    test('300 concurrent appends over 3 instances keep every certificate exactly once, seq 1..300', () =>
-      withStore(async (open) => {
-        const repos = await Promise.all([open(), open(), open()]);
-        await createBasic(repos[0]!, 't', 'c');
-        const results = await Promise.all(
-          Array.from({ length: 300 }, (_, i) => repos[i % 3]!.appendCertificate('t', 'c', cert(i + 1), NOW + i)),
-        );
-        const final = await repos[1]!.get('t', 'c');
-        assert.equal(final?.auth.kind, 'certificate');
-        const certs = final?.auth.kind === 'certificate' ? final.auth.certificates : [];
-        assert.deepEqual(
-          certs.map((c) => c.seq),
-          Array.from({ length: 300 }, (_, i) => i + 1),
-        );
-        assert.deepEqual(new Set(certs.map((c) => c.thumbprint)), new Set(results.map((_, i) => cert(i + 1).thumbprint)));
-        // Each append's result holds its own certificate, under a seq no other append got.
-        const ownSeqs = results.map((row, i) => {
-          const list = row?.auth.kind === 'certificate' ? row.auth.certificates : [];
-          const own = list.find((c) => c.thumbprint === cert(i + 1).thumbprint);
-          assert.ok(own, `append ${i} sees its certificate`);
-          assert.equal(list.at(-1)?.seq, own.seq, 'the returned row is as of that append');
-          return own.seq;
-        });
-        assert.equal(new Set(ownSeqs).size, 300);
-      }));
-
-    test('60 concurrent creates in one tenant over 3 instances respect the limit of 20 exactly', () =>
-      withStore(async (open) => {
-        const repos = await Promise.all([open(), open(), open()]);
-        const results = await Promise.all(
-          Array.from({ length: 60 }, (_, i) =>
-            repos[i % 3]!.create(
-              { tenantId: 't', id: `c${i}`, displayName: `c${i}`, targetUrl: 'https://x.test', auth: basic(), now: NOW + i },
-              20,
-            ),
-          ),
-        );
-        assert.equal(results.filter((r) => r.ok).length, 20);
-        assert.equal(results.filter((r) => !r.ok && r.reason === 'limit').length, 40);
-        assert.equal((await repos[0]!.list('t')).length, 20);
-        // Same id from every instance at once: exactly one wins.
-        const sameId = await Promise.all(
-          Array.from({ length: 9 }, (_, i) =>
-            repos[i % 3]!.create(
-              { tenantId: 'u', id: 'dup', displayName: 'd', targetUrl: 'https://x.test', auth: basic(), now: NOW },
-              20,
-            ),
-          ),
-        );
-        assert.equal(sameId.filter((r) => r.ok).length, 1);
-        assert.equal(sameId.filter((r) => !r.ok && r.reason === 'conflict').length, 8);
-      }));
-
-    test('a PATCH racing an upload ends in one of the two serial orders', () =>
-      withStore(async (open) => {
-        const [one, two] = await Promise.all([open(), open()]);
-        const rounds = 20;
-        await Promise.all(
-          Array.from({ length: rounds }, async (_, round) => {
-            const id = `c${round}`;
-            await one!.create(
-              {
-                tenantId: 't',
-                id,
-                displayName: 'before',
-                targetUrl: 'https://x.test',
-                auth: { kind: 'certificate', certificates: [cert(1)] },
-                now: NOW,
-              },
-              rounds,
-            );
-            const [patched, uploaded] = await Promise.all([
-              one!.update(
-                't',
-                id,
-                { displayName: 'after', auth: { kind: 'certificate', certificates: [cert(2)] } },
-                NOW + 1,
-              ),
-              two!.appendCertificate('t', id, cert(3), NOW + 2),
-            ]);
-            const final = await two!.get('t', id);
-            const summary = (row: ConnectorRow | undefined) =>
-              row && row.auth.kind === 'certificate'
-                ? { name: row.displayName, certs: row.auth.certificates.map((c) => `${c.thumbprint.slice(-1)}@${c.seq}`) }
-                : undefined;
-            const patchThenUpload = {
-              patched: { name: 'after', certs: ['2@2'] },
-              uploaded: { name: 'after', certs: ['2@2', '3@3'] },
-              final: { name: 'after', certs: ['2@2', '3@3'] },
-            };
-            const uploadThenPatch = {
-              uploaded: { name: 'before', certs: ['1@1', '3@2'] },
-              patched: { name: 'after', certs: ['2@3'] },
-              final: { name: 'after', certs: ['2@3'] },
-            };
-            const observed = { patched: summary(patched), uploaded: summary(uploaded), final: summary(final) };
-            assert.ok(
-              isDeepStrictEqual(observed, patchThenUpload) || isDeepStrictEqual(observed, uploadThenPatch),
-              `round ${round}: not a serial outcome: ${JSON.stringify(observed)}`,
-            );
-          }),
-        );
-      }));
+    concurrencyContract(withStore);
   });
-}
-
-function isDeepStrictEqual(a: unknown, b: unknown): boolean {
-  try {
-    assert.deepStrictEqual(a, b);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,0 +1,153 @@
+// PKCS#12 engine entry point: decodePkcs12 turns a .pfx (bytes or base64) and its password into the leaf
+// certificate, its chain, the private key (PKCS#8) and the facts, or throws a Pkcs12Error. Decisions and
+// numbers: docs/pkcs12.md.
+import { type IterationLimits, macScheme } from './algorithms.js';
+import { certificateFacts, parseCertificate } from './certificate.js';
+import { type CertificateEntry, findLeaf, orderChain } from './chain.js';
+import { type OpenedContents, openContents } from './contents.js';
+import { macMatches } from './decrypt.js';
+import { IterationBudget } from './derive.js';
+import { DecryptionFailed, errors } from './errors.js';
+import { toBytes } from './input.js';
+import { bmpPassword } from './kdf.js';
+import { isKeyConsistent, loadPrivateKey, pkcs8Der } from './key.js';
+import { type ParsedPfx, parsePfx, visibleSchemes } from './structure.js';
+import { type DecodeOptions, type DecodedPkcs12, DEFAULT_LIMITS, type Pkcs12Protection } from './types.js';
+import { evaluateWarnings } from './warnings.js';
+
+export * from './types.js';
+export { closeKdfWorkers } from './derive.js';
+
+type Convention = NonNullable<Pkcs12Protection['emptyPasswordConvention']>;
+interface BmpCandidate {
+  bmp: Buffer;
+  convention?: Convention;
+}
+
+/** The BMPString forms to try: one for a real password; for '' both conventions, OpenSSL's CLI form first. */
+function bmpCandidates(password: string): BmpCandidate[] {
+  if (password !== '') return [{ bmp: bmpPassword(password) }];
+  return [
+    { bmp: Buffer.alloc(2), convention: 'emptyString' },
+    { bmp: Buffer.alloc(0), convention: 'absent' },
+  ];
+}
+
+function limitsFrom(options: DecodeOptions): Required<Omit<DecodeOptions, 'now'>> {
+  const pick = (value: number | undefined, fallback: number) =>
+    value !== undefined && Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
+  return {
+    maxBytes: pick(options.maxBytes, DEFAULT_LIMITS.maxBytes),
+    maxIterations: pick(options.maxIterations, DEFAULT_LIMITS.maxIterations),
+    maxTotalIterations: pick(options.maxTotalIterations, DEFAULT_LIMITS.maxTotalIterations),
+  };
+}
+
+export async function decodePkcs12(
+  input: Buffer | string,
+  password: string,
+  options: DecodeOptions = {},
+): Promise<DecodedPkcs12> {
+  const limits = limitsFrom(options);
+  const bytes = toBytes(input, limits.maxBytes);
+  const pfx = parsePfx(bytes, limits);
+  const mac = pfx.macData ? macScheme(pfx.macData, limits) : undefined;
+
+  // Every count visible without decrypting is charged before the first derivation.
+  const budget = new IterationBudget(limits.maxTotalIterations);
+  if (mac) budget.charge(mac.iterations);
+  for (const scheme of visibleSchemes(pfx)) budget.charge(scheme.iterations);
+
+  const utf8 = Buffer.from(password, 'utf8');
+  const candidates = bmpCandidates(password);
+  let opened: OpenedContents;
+  let chosen: BmpCandidate;
+
+  if (mac) {
+    let matched: BmpCandidate | undefined;
+    let pending: Promise<OpenedContents> | undefined;
+    for (const [index, candidate] of candidates.entries()) {
+      if (index > 0) budget.charge(mac.iterations);
+      // With a single candidate, decrypt while the MAC is checked: the two run on different threads.
+      if (candidates.length === 1) pending = openContents(pfx, { utf8, bmp: candidate.bmp }, budget, limits);
+      pending?.catch(() => undefined); // consumed below, or abandoned when the MAC fails
+      if (await macMatches(mac, candidate.bmp, pfx.authSafeContent)) {
+        matched = candidate;
+        break;
+      }
+    }
+    if (!matched) throw errors.wrongPasswordMac(mac.info.name);
+    chosen = matched;
+    try {
+      opened = await (pending ?? openContents(pfx, { utf8, bmp: chosen.bmp }, budget, limits));
+    } catch (error) {
+      // The MAC proved the password, so a decryption failure means the file itself is damaged.
+      if (error instanceof DecryptionFailed) throw errors.corrupted(`${error.what} does not decrypt`);
+      throw error;
+    }
+  } else {
+    ({ opened, chosen } = await openWithoutMac(pfx, utf8, candidates, budget, limits));
+  }
+
+  return assemble(opened, {
+    mac: mac?.info,
+    encryption: opened.encryption,
+    ...(password === '' && (mac || opened.usedPkcs12Kdf) ? { emptyPasswordConvention: chosen.convention } : {}),
+  }, options.now ?? new Date());
+}
+
+/** Without a MAC, decryption is the only password check: try each BMPString form until one decrypts. */
+async function openWithoutMac(
+  pfx: ParsedPfx,
+  utf8: Buffer,
+  candidates: BmpCandidate[],
+  budget: IterationBudget,
+  limits: IterationLimits,
+): Promise<{ opened: OpenedContents; chosen: BmpCandidate }> {
+  let failure: DecryptionFailed | undefined;
+  for (const [index, candidate] of candidates.entries()) {
+    if (index > 0) for (const scheme of visibleSchemes(pfx)) budget.charge(scheme.iterations);
+    try {
+      const opened = await openContents(pfx, { utf8, bmp: candidate.bmp }, budget, limits);
+      return { opened, chosen: candidate };
+    } catch (error) {
+      if (!(error instanceof DecryptionFailed)) throw error;
+      failure = error;
+      // Only the appendix B KDF sees the BMPString form; a PBES2-only file fails the same way under both.
+      if (!visibleSchemes(pfx).some((s) => s.kind === 'pkcs12')) break;
+    }
+  }
+  throw errors.wrongPasswordDecrypt(failure?.what ?? 'the contents');
+}
+
+function assemble(opened: OpenedContents, protection: Pkcs12Protection, now: Date): DecodedPkcs12 {
+  const keys: { key: NonNullable<ReturnType<typeof loadPrivateKey>>; der: Buffer; localKeyId?: Buffer }[] = [];
+  for (const raw of opened.keys) {
+    const key = loadPrivateKey(raw.pkcs8);
+    if (!key) {
+      if (raw.encrypted && !protection.mac) throw errors.wrongPasswordDecrypt(`the private key (${raw.where})`);
+      throw errors.malformed(raw.where, 'not a readable PKCS#8 private key');
+    }
+    const der = pkcs8Der(key);
+    if (!keys.some((k) => k.der.equals(der))) keys.push({ key, der, localKeyId: raw.localKeyId });
+  }
+  if (keys.length === 0) throw errors.noPrivateKey(opened.certs.length);
+  if (opened.certs.length === 0) throw errors.noCertificate();
+  if (keys.length > 1) throw errors.multipleKeys(keys.length);
+  const { key, der: privateKeyPkcs8, localKeyId } = keys[0]!;
+
+  const certs: CertificateEntry[] = opened.certs.map((c) => ({ ...c, x509: parseCertificate(c.der, c.where) }));
+  const leaf = findLeaf(certs, key, localKeyId);
+  if (!leaf) throw errors.keyMismatch(certs.length);
+  if (!protection.mac && !isKeyConsistent(key)) {
+    throw errors.corrupted('the private key is internally inconsistent (the file has no MAC to detect damage)');
+  }
+  const facts = certificateFacts(leaf.x509, leaf.der, leaf.where);
+  return {
+    leaf: { der: Buffer.from(leaf.der), facts },
+    chain: orderChain(leaf, certs).map((der) => Buffer.from(der)),
+    privateKeyPkcs8,
+    protection,
+    warnings: evaluateWarnings(facts, protection, now),
+  };
+}
