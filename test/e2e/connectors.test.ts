@@ -134,7 +134,10 @@ for (const store of STORES) {
       assert.equal(got.json.targetUrl, 'https://otherapi.com/api/endpoint');
 
       // Upload twice, then PATCH pkcs12Certificate: the list is replaced by exactly that certificate.
-      await server.call('POST', `${path}/uploadClientCertificate`, { pkcs12Value: a.pkcs12Value, password: a.password });
+      await server.call('POST', `${path}/uploadClientCertificate`, {
+        pkcs12Value: a.pkcs12Value,
+        password: a.password,
+      });
       const patchCert = await server.call('PATCH', path, {
         authenticationConfiguration: {
           '@odata.type': '#microsoft.graph.pkcs12Certificate',
@@ -170,16 +173,36 @@ for (const store of STORES) {
         password: a.password,
       });
       assert.equal(first.status, 200, first.text);
-      assert.equal(first.json['@odata.context'], 'https://graph.microsoft.com/v1.0/$metadata#identity/apiConnectors/$entity');
-      assert.equal(first.json.authenticationConfiguration['@odata.type'], '#microsoft.graph.clientCertificateAuthentication');
-      const second = await server.call('POST', `/v1.0/identity/apiConnectors/${id}/microsoft.graph.uploadClientCertificate`, {
-        pkcs12Value: b.pkcs12Value,
-        password: b.password,
-      });
+      assert.equal(
+        first.json['@odata.context'],
+        'https://graph.microsoft.com/v1.0/$metadata#identity/apiConnectors/$entity',
+      );
+      assert.equal(
+        first.json.authenticationConfiguration['@odata.type'],
+        '#microsoft.graph.clientCertificateAuthentication',
+      );
+      const second = await server.call(
+        'POST',
+        `/v1.0/identity/apiConnectors/${id}/microsoft.graph.uploadClientCertificate`,
+        {
+          pkcs12Value: b.pkcs12Value,
+          password: b.password,
+        },
+      );
       assert.equal(second.status, 200, second.text);
       assert.deepEqual(second.json.authenticationConfiguration.certificateList, [
-        { thumbprint: a.expected.thumbprint, notAfter: a.expected.notAfter, notBefore: a.expected.notBefore, isActive: false },
-        { thumbprint: b.expected.thumbprint, notAfter: b.expected.notAfter, notBefore: b.expected.notBefore, isActive: true },
+        {
+          thumbprint: a.expected.thumbprint,
+          notAfter: a.expected.notAfter,
+          notBefore: a.expected.notBefore,
+          isActive: false,
+        },
+        {
+          thumbprint: b.expected.thumbprint,
+          notAfter: b.expected.notAfter,
+          notBefore: b.expected.notBefore,
+          isActive: true,
+        },
       ]);
       assert.deepEqual(Object.keys(second.json.authenticationConfiguration.certificateList[0]), [
         'thumbprint',
@@ -239,7 +262,10 @@ for (const store of STORES) {
       assert.equal(wrong.status, 400);
       assert.equal(wrong.json.error.code, 'AADB2C90213');
       assert.equal(wrong.json.error.message, 'The certificate password provided in request is incorrect.');
-      const garbage = await server.call('POST', `${path}/uploadClientCertificate`, { pkcs12Value: 'not base64!', password: '' });
+      const garbage = await server.call('POST', `${path}/uploadClientCertificate`, {
+        pkcs12Value: 'not base64!',
+        password: '',
+      });
       assert.equal(garbage.status, 400);
       assert.equal(garbage.json.error.code, 'Pkcs12_InvalidBase64');
       const keyOnly = await server.call('POST', `${path}/uploadClientCertificate`, strip(pkcs12('key-only')));

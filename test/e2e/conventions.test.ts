@@ -4,7 +4,11 @@ import assert from 'node:assert/strict';
 import { STORES, startServer, type CallResult, type TestServer } from './harness.js';
 
 const BASIC = { '@odata.type': '#microsoft.graph.basicAuthentication', username: 'u', password: 'p' };
-const connector = (displayName: string) => ({ displayName, targetUrl: 'https://someapi.com/api', authenticationConfiguration: BASIC });
+const connector = (displayName: string) => ({
+  displayName,
+  targetUrl: 'https://someapi.com/api',
+  authenticationConfiguration: BASIC,
+});
 
 function assertEnvelope(response: CallResult, status: number, code: string): void {
   assert.equal(response.status, status, response.text);
@@ -30,7 +34,9 @@ for (const store of STORES) {
       const plain = await server.call('GET', '/v1.0/identity/apiConnectors');
       assert.match(plain.headers.get('request-id')!, /^[0-9a-f-]{36}$/);
       assert.equal(plain.headers.get('client-request-id'), plain.headers.get('request-id'));
-      const echoed = await server.call('GET', '/v1.0/identity/apiConnectors/nope', undefined, { 'client-request-id': 'my-trace-1' });
+      const echoed = await server.call('GET', '/v1.0/identity/apiConnectors/nope', undefined, {
+        'client-request-id': 'my-trace-1',
+      });
       assert.equal(echoed.headers.get('client-request-id'), 'my-trace-1');
       assertEnvelope(echoed, 404, 'Request_ResourceNotFound');
       assert.equal(echoed.json.error.innerError['client-request-id'], 'my-trace-1');
@@ -38,7 +44,11 @@ for (const store of STORES) {
 
     test('malformed, empty and non-JSON bodies; wrong methods; unknown segments', async () => {
       assertEnvelope(await server.call('POST', '/v1.0/identity/apiConnectors', '{"displayName":'), 400, 'BadRequest');
-      assertEnvelope(await server.call('POST', '/v1.0/identity/apiConnectors', '', { 'content-type': 'application/json' }), 400, 'BadRequest');
+      assertEnvelope(
+        await server.call('POST', '/v1.0/identity/apiConnectors', '', { 'content-type': 'application/json' }),
+        400,
+        'BadRequest',
+      );
       const text = await server.call('POST', '/v1.0/identity/apiConnectors', 'hello', { 'content-type': 'text/plain' });
       assertEnvelope(text, 415, 'UnsupportedMediaType');
       assert.match(text.json.error.message, /text\/plain/);
@@ -56,7 +66,10 @@ for (const store of STORES) {
 
     test('an oversized body is a 413 and stores nothing', async () => {
       const before = await server.call('GET', '/v1.0/identity/apiConnectors/$count');
-      const huge = await server.call('POST', '/v1.0/identity/apiConnectors', { ...connector('big'), displayName: 'x'.repeat(300_000) });
+      const huge = await server.call('POST', '/v1.0/identity/apiConnectors', {
+        ...connector('big'),
+        displayName: 'x'.repeat(300_000),
+      });
       assertEnvelope(huge, 413, 'RequestEntityTooLarge');
       const afterCount = await server.call('GET', '/v1.0/identity/apiConnectors/$count');
       assert.equal(afterCount.text, before.text);
@@ -81,23 +94,35 @@ for (const store of STORES) {
     test('the per-tenant limit holds under concurrent creates', async () => {
       const existing = Number((await server.call('GET', '/v1.0/identity/apiConnectors/$count')).text);
       const results = await Promise.all(
-        Array.from({ length: 15 }, (_, i) => server.call('POST', '/v1.0/identity/apiConnectors', connector(`limit-${i}`))),
+        Array.from({ length: 15 }, (_, i) =>
+          server.call('POST', '/v1.0/identity/apiConnectors', connector(`limit-${i}`)),
+        ),
       );
       const created = results.filter((r) => r.status === 201).length;
       assert.equal(created, 5 - existing);
-      for (const refused of results.filter((r) => r.status !== 201)) assertEnvelope(refused, 400, 'Directory_QuotaExceeded');
+      for (const refused of results.filter((r) => r.status !== 201))
+        assertEnvelope(refused, 400, 'Directory_QuotaExceeded');
       assert.equal((await server.call('GET', '/v1.0/identity/apiConnectors/$count')).text, '5');
     });
 
     test('OData: $select, $filter, $orderby, $top with nextLink, $count; unsupported options are 400', async () => {
-      const list = await server.call('GET', `/v1.0/identity/apiConnectors?$select=id,displayName&$orderby=displayName desc`);
+      const list = await server.call(
+        'GET',
+        `/v1.0/identity/apiConnectors?$select=id,displayName&$orderby=displayName desc`,
+      );
       assert.equal(list.status, 200, list.text);
-      assert.equal(list.json['@odata.context'], 'https://graph.microsoft.com/v1.0/$metadata#identity/apiConnectors(id,displayName)');
+      assert.equal(
+        list.json['@odata.context'],
+        'https://graph.microsoft.com/v1.0/$metadata#identity/apiConnectors(id,displayName)',
+      );
       for (const item of list.json.value) assert.deepEqual(Object.keys(item), ['id', 'displayName']);
       const names = list.json.value.map((c: { displayName: string }) => c.displayName);
       assert.deepEqual(names, [...names].sort().reverse());
 
-      const filtered = await server.call('GET', `/v1.0/identity/apiConnectors?$filter=${encodeURIComponent("displayName eq 'limit-0'")}`);
+      const filtered = await server.call(
+        'GET',
+        `/v1.0/identity/apiConnectors?$filter=${encodeURIComponent("displayName eq 'limit-0'")}`,
+      );
       assert.equal(filtered.status, 200, filtered.text);
       assert.ok(filtered.json.value.every((c: { displayName: string }) => c.displayName === 'limit-0'));
 
@@ -112,14 +137,21 @@ for (const store of STORES) {
 
       const one = page.json.value[0].id;
       const selected = await server.call('GET', `/v1.0/identity/apiConnectors/${one}?%24select=displayName`);
-      assert.equal(selected.text, JSON.stringify({
-        '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#identity/apiConnectors(displayName)/$entity',
-        displayName: page.json.value[0].displayName,
-      }));
+      assert.equal(
+        selected.text,
+        JSON.stringify({
+          '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#identity/apiConnectors(displayName)/$entity',
+          displayName: page.json.value[0].displayName,
+        }),
+      );
       assert.equal((await server.call('GET', `/v1.0/identity/apiConnectors/${one}?$expand=*`)).status, 200);
       assertEnvelope(await server.call('GET', '/v1.0/identity/apiConnectors?$search=x'), 400, 'Request_BadRequest');
       assertEnvelope(await server.call('GET', '/v1.0/identity/apiConnectors?$top=-1'), 400, 'Request_BadRequest');
-      assertEnvelope(await server.call('GET', '/v1.0/identity/apiConnectors?$select=password'), 400, 'Request_BadRequest');
+      assertEnvelope(
+        await server.call('GET', '/v1.0/identity/apiConnectors?$select=password'),
+        400,
+        'Request_BadRequest',
+      );
     });
 
     test('health and readiness probes', async () => {
@@ -138,7 +170,9 @@ describe('data survives a restart', () => {
       const created = await first.call('POST', '/v1.0/identity/apiConnectors', connector('persisted'));
       assert.equal(created.status, 201);
       const dataDir = first.config.dataDir;
-      const pg = first.config.databaseUrl ? { databaseUrl: first.config.databaseUrl, schema: first.config.pgSchema! } : undefined;
+      const pg = first.config.databaseUrl
+        ? { databaseUrl: first.config.databaseUrl, schema: first.config.pgSchema! }
+        : undefined;
       await first.close({ keepData: true });
       const second = await startServer({ store, dataDir, adopt: true, ...(pg ? { pg } : {}) });
       try {

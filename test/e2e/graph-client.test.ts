@@ -2,7 +2,13 @@
 // if the official client cannot use it, it is not faithful.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, GraphError, HTTPMessageHandler, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
+import {
+  Client,
+  GraphError,
+  HTTPMessageHandler,
+  type Context,
+  type Middleware,
+} from '@microsoft/microsoft-graph-client';
 import { loadFixture } from '../fixtures/index.js';
 import { startServer, type TestServer } from './harness.js';
 
@@ -62,7 +68,12 @@ describe('official @microsoft/microsoft-graph-client against the service', () =>
       .api(`/identity/apiConnectors/${created.id}/uploadClientCertificate`)
       .post({ pkcs12Value: fixture.base64, password: fixture.password });
     assert.deepEqual(uploaded.authenticationConfiguration.certificateList, [
-      { thumbprint: fixture.expected.thumbprint, notAfter: fixture.expected.notAfter, notBefore: fixture.expected.notBefore, isActive: true },
+      {
+        thumbprint: fixture.expected.thumbprint,
+        notAfter: fixture.expected.notAfter,
+        notBefore: fixture.expected.notBefore,
+        isActive: true,
+      },
     ]);
 
     const beta = await client.api(`/identity/apiConnectors/${created.id}`).version('beta').get();
@@ -82,11 +93,17 @@ describe('official @microsoft/microsoft-graph-client against the service', () =>
     const created = await client.api('/identity/apiConnectors').post({
       displayName: 'SDK errors',
       targetUrl: 'https://someapi.com/api',
-      authenticationConfiguration: { '@odata.type': '#microsoft.graph.basicAuthentication', username: 'u', password: 'p' },
+      authenticationConfiguration: {
+        '@odata.type': '#microsoft.graph.basicAuthentication',
+        username: 'u',
+        password: 'p',
+      },
     });
     const fixture = loadFixture('modern-rsa2048');
     await assert.rejects(
-      client.api(`/identity/apiConnectors/${created.id}/uploadClientCertificate`).post({ pkcs12Value: fixture.base64, password: 'wrong' }),
+      client
+        .api(`/identity/apiConnectors/${created.id}/uploadClientCertificate`)
+        .post({ pkcs12Value: fixture.base64, password: 'wrong' }),
       (error: unknown) => {
         assert.ok(error instanceof GraphError);
         assert.equal(error.statusCode, 400);

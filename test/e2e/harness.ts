@@ -52,7 +52,8 @@ export async function startServer(options: StartOptions): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'api-connectors-e2e-')));
   const ownsDataDir = !options.dataDir || options.adopt === true;
   let pg = options.pg;
-  let dropSchema: (() => Promise<void>) | undefined = options.pg && options.adopt ? () => dropPgSchema(options.pg!.schema) : undefined;
+  let dropSchema: (() => Promise<void>) | undefined =
+    options.pg && options.adopt ? () => dropPgSchema(options.pg!.schema) : undefined;
   if (options.store === 'postgres' && !pg) {
     const fresh = await freshPgSchema();
     pg = { databaseUrl: fresh.databaseUrl, schema: fresh.schema };
@@ -85,7 +86,10 @@ export async function startServer(options: StartOptions): Promise<TestServer> {
     token,
     logs: () => logText,
     async call(method, path, body, headers = {}) {
-      const init: RequestInit = { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } };
+      const init: RequestInit = {
+        method,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      };
       if (body !== undefined) {
         init.body = typeof body === 'string' ? body : JSON.stringify(body);
         (init.headers as Record<string, string>)['content-type'] ??= 'application/json';

@@ -25,7 +25,10 @@ describe('three instances on one PostgreSQL database', () => {
   async function call(i: number, method: string, path: string, body?: unknown) {
     const response = await fetch(instances[i % instances.length]!.url + path, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
@@ -65,13 +68,18 @@ describe('three instances on one PostgreSQL database', () => {
     const path = `/v1.0/identity/apiConnectors/${created.json.id}`;
     const uploads = pfx.slice(0, 300);
     const results = await Promise.all(
-      uploads.map((p, i) => call(i, 'POST', `${path}/uploadClientCertificate`, { pkcs12Value: p.base64, password: p.password })),
+      uploads.map((p, i) =>
+        call(i, 'POST', `${path}/uploadClientCertificate`, { pkcs12Value: p.base64, password: p.password }),
+      ),
     );
     for (const result of results) assert.equal(result.status, 200, result.text);
 
     for (let i = 0; i < 3; i++) {
       const got = await call(i, 'GET', path);
-      const list = got.json.authenticationConfiguration.certificateList as Array<{ thumbprint: string; isActive: boolean }>;
+      const list = got.json.authenticationConfiguration.certificateList as Array<{
+        thumbprint: string;
+        isActive: boolean;
+      }>;
       assert.equal(list.length, 300);
       assert.deepEqual(new Set(list.map((c) => c.thumbprint)), new Set(uploads.map((p) => p.thumbprint)));
       assert.equal(list.filter((c) => c.isActive).length, 1);
@@ -79,13 +87,17 @@ describe('three instances on one PostgreSQL database', () => {
     }
 
     // The key written by one instance opens with the shared KEK (any instance can use it for the outbound call).
-    const rows = await queryInSchema<{ thumbprint: string; sealed_key: string; tenant_id: string; connector_id: string }>(
-      db.schema,
-      'select * from certificates limit 1',
-    );
+    const rows = await queryInSchema<{
+      thumbprint: string;
+      sealed_key: string;
+      tenant_id: string;
+      connector_id: string;
+    }>(db.schema, 'select * from certificates limit 1');
     const row = rows[0]!;
     const material = JSON.parse(
-      sealerFromKey(kek).open(row.sealed_key, certificateContext(row.tenant_id, row.connector_id, row.thumbprint)).toString(),
+      sealerFromKey(kek)
+        .open(row.sealed_key, certificateContext(row.tenant_id, row.connector_id, row.thumbprint))
+        .toString(),
     );
     assert.ok(material.keyPkcs8.length > 50);
   });
@@ -94,7 +106,11 @@ describe('three instances on one PostgreSQL database', () => {
     const count = Number((await call(0, 'GET', '/v1.0/identity/apiConnectors/$count')).text);
     const results = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
-        call(i, 'POST', '/v1.0/identity/apiConnectors', { displayName: `c${i}`, targetUrl: 'https://a.com/x', authenticationConfiguration: BASIC }),
+        call(i, 'POST', '/v1.0/identity/apiConnectors', {
+          displayName: `c${i}`,
+          targetUrl: 'https://a.com/x',
+          authenticationConfiguration: BASIC,
+        }),
       ),
     );
     assert.equal(results.filter((r) => r.status === 201).length, 20 - count);
@@ -124,7 +140,9 @@ describe('three instances on one PostgreSQL database', () => {
       assert.equal(patched.status, 204, patched.text);
       assert.equal(uploaded.status, 200, uploaded.text);
       const got = await call(round, 'GET', path);
-      const thumbprints = got.json.authenticationConfiguration.certificateList.map((c: { thumbprint: string }) => c.thumbprint);
+      const thumbprints = got.json.authenticationConfiguration.certificateList.map(
+        (c: { thumbprint: string }) => c.thumbprint,
+      );
       const uploadThenPatch = [replaceWith.thumbprint];
       const patchThenUpload = [replaceWith.thumbprint, append.thumbprint];
       assert.ok(
@@ -140,7 +158,9 @@ describe('three instances on one PostgreSQL database', () => {
   test('graceful shutdown: in-flight requests finish, then the process exits 0', async () => {
     const victim = instances.pop()!;
     const inFlight = Array.from({ length: 20 }, () =>
-      fetch(`${victim.url}/v1.0/identity/apiConnectors`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status),
+      fetch(`${victim.url}/v1.0/identity/apiConnectors`, { headers: { authorization: `Bearer ${token}` } }).then(
+        (r) => r.status,
+      ),
     );
     await new Promise((resolve) => setTimeout(resolve, 5));
     const exitCode = await victim.stop('SIGTERM');

@@ -17,7 +17,23 @@ function makeCanaryPfx(): { pfx: Buffer; keyDer: Buffer } {
   const dir = mkdtempSync(join(tmpdir(), 'canary-'));
   try {
     const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-    run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '30', '-subj', '/CN=canary');
+    run(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'key.pem',
+      '-out',
+      'cert.pem',
+      '-days',
+      '30',
+      '-subj',
+      '/CN=canary',
+    );
     run('pkcs12', '-export', '-inkey', 'key.pem', '-in', 'cert.pem', '-out', 'c.pfx', '-passout', `pass:${PFX_CANARY}`);
     run('pkey', '-in', 'key.pem', '-outform', 'DER', '-out', 'key.der');
     return { pfx: readFileSync(join(dir, 'c.pfx')), keyDer: readFileSync(join(dir, 'key.der')) };
@@ -43,11 +59,18 @@ for (const store of STORES) {
       const created = await server.call('POST', '/v1.0/identity/apiConnectors', {
         displayName: 'Secret test',
         targetUrl: 'https://someapi.com/api',
-        authenticationConfiguration: { '@odata.type': '#microsoft.graph.basicAuthentication', username: 'u', password: BASIC_CANARY },
+        authenticationConfiguration: {
+          '@odata.type': '#microsoft.graph.basicAuthentication',
+          username: 'u',
+          password: BASIC_CANARY,
+        },
       });
       assert.equal(created.status, 201);
       const path = `/v1.0/identity/apiConnectors/${created.json.id}/uploadClientCertificate`;
-      const wrong = await server.call('POST', path, { pkcs12Value: pfx.toString('base64'), password: `${PFX_CANARY}-wrong` });
+      const wrong = await server.call('POST', path, {
+        pkcs12Value: pfx.toString('base64'),
+        password: `${PFX_CANARY}-wrong`,
+      });
       assert.equal(wrong.status, 400);
       const uploaded = await server.call('POST', path, { pkcs12Value: pfx.toString('base64'), password: PFX_CANARY });
       assert.equal(uploaded.status, 200, uploaded.text);

@@ -15,7 +15,9 @@ export interface MadePfx {
 export function makePfxFiles(count: number, password = 'concurrency'): MadePfx[] {
   const dir = mkdtempSync(join(tmpdir(), 'pfx-batch-'));
   try {
-    execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'key.pem'], { cwd: dir });
+    execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'key.pem'], {
+      cwd: dir,
+    });
     // One shell loop instead of 2×count process spawns from node: much faster.
     const script = `for i in $(seq 1 ${count}); do
       openssl req -x509 -key key.pem -subj "/CN=cert-$i" -set_serial $i -days 30 -out c$i.pem 2>/dev/null &&

@@ -79,9 +79,8 @@ describe('malformed', () => {
     const { node } = parseBer(damaged, 'test');
     const [, authSafe, macData] = (node as asn1js.Sequence).valueBlock.value;
     const content = Buffer.from(
-      ((authSafe as asn1js.Sequence).valueBlock.value[1] as asn1js.Constructed).valueBlock.value[0]!.valueBlock
-        .valueBeforeDecodeView,
-    ).subarray(4); // OCTET STRING header (04 82 LL LL)
+      (((authSafe as asn1js.Sequence).valueBlock.value[1] as asn1js.Constructed).valueBlock.value[0] as asn1js.OctetString).getValue(),
+    );
     const contentAt = damaged.indexOf(content);
     damaged[contentAt + 300] ^= 0x01;
     const [digestInfo, salt] = (macData as asn1js.Sequence).valueBlock.value;
