@@ -3,11 +3,14 @@
 import { mkdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { API_CONNECTORS_PERMISSION, createAuth, DEV_TENANT_ID, type DevTokenRequest } from './auth/index.js';
 import type { Authenticator } from './auth/types.js';
 import type { Config } from './config.js';
 import type { Clock } from './connectors/model.js';
 import { ConnectorService } from './connectors/service.js';
+import { issuerRoutesPlugin } from './http/issuer-routes.js';
 import { buildServer } from './http/server.js';
+import { loadTlsOptions } from './http/tls.js';
 import { decodePkcs12 } from './pkcs12/index.js';
 import { createSealer } from './secrets/index.js';
 import { openStore } from './store/index.js';
@@ -27,6 +30,12 @@ export interface App {
   listen(): Promise<string>;
   /** Graceful: stop accepting, finish in-flight requests, close the store. */
   close(): Promise<void>;
+  /** Issues a development token (development auth mode only). */
+  devToken(request?: Partial<DevTokenRequest>): Promise<string>;
+  /** Start-up lines for people: how to get a token. */
+  banner(baseUrl: string): string[];
+  /** PEM of the CA that signed the generated development TLS certificate, when --https generated one. */
+  tlsCaPem: string | undefined;
 }
 
 /** Paths whose values are secrets: pino replaces them with [Redacted] wherever they appear in a log object. */
@@ -63,7 +72,30 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     maxConnectorsPerTenant: config.maxConnectorsPerTenant,
     decode: (value, password) => decodePkcs12(value, password, limits),
   });
-  const authenticator = overrides.authenticator ?? developmentTenantAuthenticator();
+  const list = (value: string | undefined) =>
+    (value ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const auth = await createAuth({
+    mode: config.authMode,
+    dataDir: config.dataDir,
+    publicUrls: list(config.publicUrl),
+    audiences: list(config.authAudiences),
+    ...(config.authTrustedIssuers ? { trustedIssuers: config.authTrustedIssuers } : {}),
+    ...(config.authDevConfig ? { devConfigPath: config.authDevConfig } : {}),
+  });
+  const authenticator = overrides.authenticator ?? auth.authenticator;
+  const devIssuer = auth.devIssuer;
+  const tls = config.https
+    ? await loadTlsOptions({
+        dataDir: config.dataDir,
+        ...(config.tlsCert ? { cert: config.tlsCert } : {}),
+        ...(config.tlsKey ? { key: config.tlsKey } : {}),
+        ...(config.tlsPfx ? { pfx: config.tlsPfx } : {}),
+        ...(config.tlsPfxPassword ? { pfxPassword: config.tlsPfxPassword } : {}),
+      })
+    : undefined;
   const server = await buildServer({
     service,
     authenticator,
@@ -71,6 +103,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger,
     bodyLimit: config.bodyLimit,
     odataContextBase: config.odataContextBase,
+    ...(tls ? { https: tls.serverOptions } : {}),
+    plugins: devIssuer ? [issuerRoutesPlugin(devIssuer)] : [],
   });
 
   return {
@@ -82,22 +116,24 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       const address = server.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-      return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+      return `${tls ? 'https' : 'http'}://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
     },
+    async devToken(request = {}) {
+      if (!devIssuer) throw new Error('development tokens need AUTH_MODE=development');
+      const delegated = request.scopes !== undefined;
+      return devIssuer.issueToken({
+        ...request,
+        tenantId: request.tenantId ?? DEV_TENANT_ID,
+        ...(delegated ? {} : { roles: request.roles ?? [API_CONNECTORS_PERMISSION] }),
+      });
+    },
+    banner(baseUrl) {
+      return devIssuer ? devIssuer.banner(baseUrl) : [];
+    },
+    tlsCaPem: tls?.caPem,
     async close() {
       await server.close();
       await repository.close();
     },
-  };
-}
-
-/** Until token validation is wired: every request belongs to the fixed development tenant. */
-function developmentTenantAuthenticator(): Authenticator {
-  return {
-    authenticate: async () => ({
-      tenantId: '00000000-0000-0000-0000-000000000001',
-      subject: 'development',
-      kind: 'app',
-    }),
   };
 }

@@ -19,6 +19,19 @@ export interface Config {
   pgStatementTimeoutMs: number;
   /** PostgreSQL schema (search_path) for this deployment's tables; created if missing. */
   pgSchema: string | undefined;
+  authMode: 'development' | 'production';
+  /** 'entra', inline JSON, or a JSON file path (docs/auth.md). */
+  authTrustedIssuers: string | undefined;
+  /** Comma-separated extra accepted `aud` values. */
+  authAudiences: string | undefined;
+  /** Comma-separated public URLs of this server (accepted as `aud` and as dev-issuer origins). */
+  publicUrl: string | undefined;
+  authDevConfig: string | undefined;
+  https: boolean;
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
+  tlsPfx: string | undefined;
+  tlsPfxPassword: string | undefined;
 }
 
 interface Setting {
@@ -27,7 +40,8 @@ interface Setting {
   flag: string;
   description: string;
   default: string | number | undefined;
-  type: 'string' | 'int';
+  type: 'string' | 'int' | 'bool';
+  choices?: string[];
 }
 
 export const SETTINGS: Setting[] = [
@@ -143,29 +157,123 @@ export const SETTINGS: Setting[] = [
     default: undefined,
     description: 'PostgreSQL schema for the tables (default: the search_path, normally public)',
   },
+  {
+    key: 'authMode',
+    env: 'AUTH_MODE',
+    flag: '--auth-mode',
+    type: 'string',
+    choices: ['development', 'production'],
+    default: 'development',
+    description: 'development: built-in token issuer on the same port; production: trusted issuers only',
+  },
+  {
+    key: 'authTrustedIssuers',
+    env: 'AUTH_TRUSTED_ISSUERS',
+    flag: '--trusted-issuers',
+    type: 'string',
+    default: undefined,
+    description: "Trusted token issuers: 'entra', inline JSON, or a JSON file (docs/auth.md)",
+  },
+  {
+    key: 'authAudiences',
+    env: 'AUTH_AUDIENCES',
+    flag: '--audiences',
+    type: 'string',
+    default: undefined,
+    description: 'Extra accepted token audiences, comma-separated',
+  },
+  {
+    key: 'publicUrl',
+    env: 'PUBLIC_URL',
+    flag: '--public-url',
+    type: 'string',
+    default: undefined,
+    description: 'Public URL(s) of this server, comma-separated (token audience, issuer origin)',
+  },
+  {
+    key: 'authDevConfig',
+    env: 'AUTH_DEV_CONFIG',
+    flag: '--dev-config',
+    type: 'string',
+    default: undefined,
+    description: 'Development issuer: JSON file of extra tenants and clients',
+  },
+  {
+    key: 'https',
+    env: 'HTTPS',
+    flag: '--https',
+    type: 'bool',
+    default: 'false',
+    description:
+      'Serve TLS (a development certificate is generated in DATA_DIR/tls unless --tls-cert/--tls-key or --tls-pfx)',
+  },
+  {
+    key: 'tlsCert',
+    env: 'TLS_CERT',
+    flag: '--tls-cert',
+    type: 'string',
+    default: undefined,
+    description: 'PEM certificate file for --https',
+  },
+  {
+    key: 'tlsKey',
+    env: 'TLS_KEY',
+    flag: '--tls-key',
+    type: 'string',
+    default: undefined,
+    description: 'PEM private key file for --https',
+  },
+  {
+    key: 'tlsPfx',
+    env: 'TLS_PFX',
+    flag: '--tls-pfx',
+    type: 'string',
+    default: undefined,
+    description: 'PKCS#12 file for --https (instead of --tls-cert/--tls-key)',
+  },
+  {
+    key: 'tlsPfxPassword',
+    env: 'TLS_PFX_PASSWORD',
+    flag: '--tls-pfx-password',
+    type: 'string',
+    default: undefined,
+    description: 'Password of --tls-pfx',
+  },
 ];
 
 export class ConfigError extends Error {}
 
 /** Resolves each setting from flags (already parsed, keyed by Config key), then the environment, then the default. */
 export function resolveConfig(
-  flags: Partial<Record<keyof Config, string | number | undefined>> = {},
+  flags: Partial<Record<keyof Config, string | number | boolean | undefined>> = {},
   env: NodeJS.ProcessEnv = process.env,
 ): Config {
-  const config: Record<string, string | number | undefined> = {};
+  const config: Record<string, string | number | boolean | undefined> = {};
   for (const setting of SETTINGS) {
-    const raw = flags[setting.key] ?? env[setting.env] ?? setting.default;
-    if (raw === undefined || raw === '') {
-      config[setting.key] = setting.default;
+    const given = flags[setting.key] ?? env[setting.env];
+    const raw = given === undefined || given === '' ? setting.default : given;
+    if (raw === undefined) {
+      config[setting.key] = undefined;
       continue;
     }
-    if (setting.type === 'int') {
+    if (setting.type === 'bool') {
+      const text = String(raw).toLowerCase();
+      if (!['1', '0', 'true', 'false', 'yes', 'no'].includes(text)) {
+        throw new ConfigError(`${setting.env} (${setting.flag}) must be true or false, got '${raw}'.`);
+      }
+      config[setting.key] = ['1', 'true', 'yes'].includes(text);
+    } else if (setting.type === 'int') {
       const value = typeof raw === 'number' ? raw : Number(raw);
       if (!Number.isInteger(value) || value < 0) {
         throw new ConfigError(`${setting.env} (${setting.flag}) must be a non-negative integer, got '${raw}'.`);
       }
       config[setting.key] = value;
     } else {
+      if (setting.choices && !setting.choices.includes(String(raw))) {
+        throw new ConfigError(
+          `${setting.env} (${setting.flag}) must be one of ${setting.choices.join(', ')}, got '${raw}'.`,
+        );
+      }
       config[setting.key] = String(raw);
     }
   }

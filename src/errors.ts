@@ -94,6 +94,13 @@ export const errors = {
 
   // --- service ---
   internal: () => new ApiError(500, 'AADB2C90063', 'There is a problem with the service.'),
+  issuerUnavailable: () =>
+    new ApiError(
+      503,
+      'ServiceUnavailable',
+      "The token issuer's signing keys could not be fetched; try again shortly.",
+      { 'retry-after': '5' },
+    ),
   notReady: (detail: string) => new ApiError(503, 'ServiceUnavailable', `The service is not ready: ${detail}`),
 } as const;
 

@@ -6,11 +6,11 @@ import { resolveConfig, SETTINGS, type Config } from '../config.js';
 export function registerServe(program: Command): void {
   const command = program.command('serve', { isDefault: true }).description('Serve the Graph API connectors API');
   for (const setting of SETTINGS) {
-    const placeholder = setting.type === 'int' ? '<n>' : '<value>';
-    command.addOption(new Option(`${setting.flag} ${placeholder}`, `${setting.description} [env ${setting.env}]`));
+    const placeholder = setting.type === 'bool' ? '' : setting.type === 'int' ? ' <n>' : ' <value>';
+    command.addOption(new Option(`${setting.flag}${placeholder}`, `${setting.description} [env ${setting.env}]`));
   }
-  command.action(async (options: Record<string, string | undefined>) => {
-    const flags: Partial<Record<keyof Config, string>> = {};
+  command.action(async (options: Record<string, string | boolean | undefined>) => {
+    const flags: Partial<Record<keyof Config, string | boolean>> = {};
     for (const setting of SETTINGS) {
       const name = setting.flag.slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
       if (options[name] !== undefined) flags[setting.key] = options[name];
@@ -25,6 +25,7 @@ async function serve(config: Config): Promise<void> {
   const store = config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`;
   app.server.log.info({ url, store }, `api-connectors listening on ${url} (${store})`);
   console.log(`api-connectors: Graph API connectors at ${url}/v1.0/identity/apiConnectors (store: ${store})`);
+  for (const line of app.banner(url)) console.log(line);
 
   let closing = false;
   const shutdown = (signal: string) => {

@@ -1,6 +1,7 @@
 // Graph's wire conventions shared by every route: request ids, response headers, the error envelope.
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { IssuerUnavailableError } from '../auth/issuers.js';
 import { AuthError } from '../auth/types.js';
 import { ApiError, errors } from '../errors.js';
 
@@ -49,6 +50,10 @@ export function toApiError(error: unknown): ApiError {
       error.message,
       error.wwwAuthenticate ? { 'www-authenticate': error.wwwAuthenticate } : {},
     );
+  }
+  if (error instanceof IssuerUnavailableError) {
+    // The issuer's signing keys could not be fetched: our failure, not the caller's token.
+    return errors.issuerUnavailable();
   }
   const fastifyError = error as Partial<FastifyError>;
   switch (fastifyError.code) {

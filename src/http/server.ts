@@ -15,7 +15,8 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['loggerInstance'];
   bodyLimit?: number;
   odataContextBase?: string;
-  https?: { key: string | Buffer; cert: string | Buffer };
+  /** TLS: PEM key and certificate, or a PKCS#12 file and its password (node:tls reads it natively). */
+  https?: { key: string | Buffer; cert: string | Buffer } | { pfx: Buffer; passphrase: string };
   /** Extra plugins on the same port, e.g. the development token issuer. */
   plugins?: Array<(app: FastifyInstance) => Promise<void>>;
 }

@@ -169,7 +169,13 @@ export function encryptionScheme(node: Asn1Node, where: string, limits: Iteratio
   let iv: Buffer;
   if (cipherOid === RC2_CBC_OID) {
     const rc2 = rc2Parameters(cipherParams, `${where} RC2 parameters`);
-    cipher = { cipher: 'rc2-cbc', keyLength: keyLength ?? 16, label: `RC2-CBC-${rc2.bits}`, legacy: true, rc2Bits: rc2.bits };
+    cipher = {
+      cipher: 'rc2-cbc',
+      keyLength: keyLength ?? 16,
+      label: `RC2-CBC-${rc2.bits}`,
+      legacy: true,
+      rc2Bits: rc2.bits,
+    };
     iv = rc2.iv;
   } else {
     cipher = PBES2_CIPHERS[cipherOid] ?? unsupported(`${where} encryption scheme`, cipherOid);

@@ -13,7 +13,14 @@ const PARSE_OPTIONS = { maxDepth: 48, maxNodes: 10_000, parseEmbedded: false, co
 /** Parses one BER/DER element; returns it and the number of bytes that follow it. */
 export function parseBer(bytes: Uint8Array, where: string): { node: Asn1Node; trailing: number } {
   if (bytes.length === 0) throw errors.malformed(where, 'empty');
-  const { offset, result } = asn1js.fromBER(bytes, PARSE_OPTIONS);
+  let parsed: ReturnType<typeof asn1js.fromBER>;
+  try {
+    parsed = asn1js.fromBER(bytes, PARSE_OPTIONS);
+  } catch {
+    // asn1js throws (rather than reporting) on some invalid primitives, e.g. an unreadable GeneralizedTime.
+    throw errors.malformed(where, 'undecodable BER');
+  }
+  const { offset, result } = parsed;
   if (offset === -1 || result.error) throw errors.malformed(where, result.error || 'undecodable BER');
   return { node: result, trailing: bytes.length - offset };
 }

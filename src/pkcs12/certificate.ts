@@ -118,7 +118,9 @@ export function certificateFacts(cert: X509Certificate, der: Buffer, where: stri
     signatureAlgorithm: signatureAlgorithm(der, where),
     extendedKeyUsages,
     clientAuthAllowed:
-      ekuOids === undefined || extendedKeyUsages.includes('clientAuth') || extendedKeyUsages.includes('anyExtendedKeyUsage'),
+      ekuOids === undefined ||
+      extendedKeyUsages.includes('clientAuth') ||
+      extendedKeyUsages.includes('anyExtendedKeyUsage'),
     selfSigned,
   };
 }

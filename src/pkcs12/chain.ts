@@ -39,7 +39,9 @@ export function orderChain(leaf: CertificateEntry, certs: CertificateEntry[]): B
   const ordered: CertificateEntry[] = [];
   let current = leaf;
   for (;;) {
-    const issuerIndex = remaining.findIndex((c) => !current.x509.checkIssued(current.x509) && current.x509.checkIssued(c.x509));
+    const issuerIndex = remaining.findIndex(
+      (c) => !current.x509.checkIssued(current.x509) && current.x509.checkIssued(c.x509),
+    );
     if (issuerIndex < 0) break;
     const [issuer] = remaining.splice(issuerIndex, 1);
     ordered.push(issuer!);

@@ -52,7 +52,11 @@ export async function openContents(
         const pkcs8 = await decrypt(bag.scheme, password, bag.ciphertext).catch((error: unknown) => {
           throw error instanceof DecryptionFailed ? new DecryptionFailed(`the private key (${bag.where})`) : error;
         });
-        return { keys: [{ pkcs8, where: bag.where, localKeyId: bag.localKeyId, encrypted: true }], certs: [], encryption: [bag.scheme.info] };
+        return {
+          keys: [{ pkcs8, where: bag.where, localKeyId: bag.localKeyId, encrypted: true }],
+          certs: [],
+          encryption: [bag.scheme.info],
+        };
       }),
     );
     return merge(pieces);

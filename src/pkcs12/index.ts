@@ -89,11 +89,15 @@ export async function decodePkcs12(
     ({ opened, chosen } = await openWithoutMac(pfx, utf8, candidates, budget, limits));
   }
 
-  return assemble(opened, {
-    mac: mac?.info,
-    encryption: opened.encryption,
-    ...(password === '' && (mac || opened.usedPkcs12Kdf) ? { emptyPasswordConvention: chosen.convention } : {}),
-  }, options.now ?? new Date());
+  return assemble(
+    opened,
+    {
+      mac: mac?.info,
+      encryption: opened.encryption,
+      ...(password === '' && (mac || opened.usedPkcs12Kdf) ? { emptyPasswordConvention: chosen.convention } : {}),
+    },
+    options.now ?? new Date(),
+  );
 }
 
 /** Without a MAC, decryption is the only password check: try each BMPString form until one decrypts. */

@@ -53,7 +53,11 @@ export function isKeyConsistent(key: KeyObject): boolean {
       if (!curve || !jwk.d || !jwk.x || !jwk.y) return true; // other curves: rely on the certificate check
       const ecdh = createECDH(curve);
       ecdh.setPrivateKey(Buffer.from(jwk.d, 'base64url'));
-      const expected = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]);
+      const expected = Buffer.concat([
+        Buffer.from([4]),
+        Buffer.from(jwk.x, 'base64url'),
+        Buffer.from(jwk.y, 'base64url'),
+      ]);
       return ecdh.getPublicKey().equals(expected);
     }
     // Ed25519/Ed448 keys hold only the seed: the public key is derived from it, so the certificate check suffices.

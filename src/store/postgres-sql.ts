@@ -1,16 +1,12 @@
-// PostgreSQL statements shared by the repository and its migrations: transactions, certificate inserts, and reads.
-//
-// Reads return one joined row per certificate (a single statement, so one consistent snapshot). Reads made while
-// holding a connector's row lock skip the sealed keys the caller already has: a sealed key is ~3 KB and never changes
-// after insert, so re-reading every key of a connector under the lock would serialise concurrent uploads behind
-// O(certificates) bytes each (measured: ~50 ms per upload at 300 certificates, enough to hit statement_timeout).
+// PostgreSQL plumbing shared by the repository and its migrations: transactions (migrations only — the repository's
+// writes are single calls to the functions of migration 002) and turning `connector_row` results into ConnectorRows.
 import type pg from 'pg';
 import type { ConnectorRow, StoredCertificate, StoredCertificateRow } from './repository.js';
 import { certificateRow, toConnectorRow, type ConnectorRecord } from './rows.js';
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 
-/** The client could not roll back (e.g. its connection dropped): it must be discarded, not returned to the pool. */
+/** The client could not roll back (e.g. its connection dropped): it must be discarded, not reused. */
 export class RollbackFailed extends Error {
   constructor(readonly original: unknown) {
     super('ROLLBACK failed');
@@ -34,34 +30,7 @@ export async function inTransaction<T>(client: Queryable, work: () => Promise<T>
   }
 }
 
-/** One statement for any number of certificates (unnest), seqs firstSeq, firstSeq+1, … in list order. */
-export async function insertCertificates(
-  client: Queryable,
-  tenantId: string,
-  id: string,
-  certificates: StoredCertificate[],
-  firstSeq: number,
-  now: number,
-): Promise<void> {
-  if (certificates.length === 0) return;
-  await client.query(
-    `INSERT INTO certificates (tenant_id, connector_id, seq, thumbprint, not_before, not_after, sealed_key, uploaded_at)
-     SELECT $1, $2, $3::bigint + ordinality - 1, thumbprint, not_before, not_after, sealed_key, $8
-     FROM unnest($4::text[], $5::bigint[], $6::bigint[], $7::text[])
-       WITH ORDINALITY AS t (thumbprint, not_before, not_after, sealed_key, ordinality)`,
-    [
-      tenantId,
-      id,
-      firstSeq,
-      certificates.map((c) => c.thumbprint),
-      certificates.map((c) => c.notBefore),
-      certificates.map((c) => c.notAfter),
-      certificates.map((c) => c.sealedKey),
-      now,
-    ],
-  );
-}
-
+/** A `connector_row` (migration 002): connector columns, plus one certificate's columns or NULLs. */
 interface JoinedRecord extends ConnectorRecord {
   seq: number | null;
   thumbprint: string | null;
@@ -71,32 +40,10 @@ interface JoinedRecord extends ConnectorRecord {
   uploaded_at: number | null;
 }
 
-const JOINED_SELECT = `
-  SELECT c.tenant_id, c.id, c.display_name, c.target_url, c.auth_kind, c.basic_username, c.basic_sealed_password,
-         c.created_at, c.updated_at, k.seq, k.thumbprint, k.not_before, k.not_after, k.uploaded_at,
-         CASE WHEN k.seq = ANY ($2::bigint[]) THEN NULL ELSE k.sealed_key END AS sealed_key
-  FROM connectors c
-  LEFT JOIN certificates k ON k.tenant_id = c.tenant_id AND k.connector_id = c.id`;
-
-/** All connectors of a tenant in creation order, or the one with `id`. */
-export async function readConnectors(
-  db: Queryable,
-  tenantId: string,
-  id?: string,
-  knownSealedKeys: ReadonlyMap<number, string> = new Map(),
-): Promise<ConnectorRow[]> {
-  const known = [...knownSealedKeys.keys()];
-  const result =
-    id === undefined
-      ? await db.query<JoinedRecord>(`${JOINED_SELECT} WHERE c.tenant_id = $1 ORDER BY c.created_at, c.id, k.seq`, [
-          tenantId,
-          known,
-        ])
-      : await db.query<JoinedRecord>(`${JOINED_SELECT} WHERE c.tenant_id = $1 AND c.id = $3 ORDER BY k.seq`, [
-          tenantId,
-          known,
-          id,
-        ]);
+/** Runs a query returning `connector_row`s (`sql` must select from one of the migration-002 functions). */
+export async function queryConnectors(db: Queryable, sql: string, params: unknown[]): Promise<ConnectorRow[]> {
+  // The functions order their rows; ordering again here keeps that guarantee explicit for the grouping below.
+  const result = await db.query<JoinedRecord>(`SELECT * FROM ${sql} AS r ORDER BY r.created_at, r.id, r.seq`, params);
   const rows: ConnectorRow[] = [];
   let current: { record: JoinedRecord; certificates: StoredCertificateRow[] } | undefined;
   const flush = () => current && rows.push(toConnectorRow(current.record, current.certificates));
@@ -106,31 +53,24 @@ export async function readConnectors(
       current = { record, certificates: [] };
     }
     if (record.seq === null) continue; // LEFT JOIN: a connector without certificates
-    const { seq, thumbprint, not_before: notBefore, not_after: notAfter, uploaded_at: uploadedAt } = record;
-    const sealedKey = record.sealed_key ?? knownSealedKeys.get(seq);
-    if (thumbprint === null || notBefore === null || notAfter === null || uploadedAt === null || !sealedKey) {
+    const { seq, thumbprint, not_before: notBefore, not_after: notAfter, sealed_key: sealedKey } = record;
+    if (thumbprint === null || notBefore === null || notAfter === null || sealedKey === null) {
       throw new Error(`certificate ${seq} of connector ${record.id} is incomplete`);
     }
-    current.certificates.push(certificateRow({ thumbprint, notBefore, notAfter, sealedKey }, seq, uploadedAt));
+    current.certificates.push(
+      certificateRow({ thumbprint, notBefore, notAfter, sealedKey }, seq, record.uploaded_at ?? 0),
+    );
   }
   flush();
   return rows;
 }
 
-export async function readOneConnector(
-  db: Queryable,
-  tenantId: string,
-  id: string,
-  knownSealedKeys?: ReadonlyMap<number, string>,
-): Promise<ConnectorRow | undefined> {
-  return (await readConnectors(db, tenantId, id, knownSealedKeys))[0];
-}
-
-/** Sealed keys already stored for a connector, read without taking any lock (they never change once written). */
-export async function prefetchSealedKeys(db: Queryable, tenantId: string, id: string): Promise<Map<number, string>> {
-  const result = await db.query<{ seq: number; sealed_key: string }>(
-    'SELECT seq, sealed_key FROM certificates WHERE tenant_id = $1 AND connector_id = $2',
-    [tenantId, id],
-  );
-  return new Map(result.rows.map((row) => [row.seq, row.sealed_key]));
+/** Parameter arrays for the functions' (p_thumbprints, p_not_befores, p_not_afters, p_sealed_keys). */
+export function certificateArrays(certificates: StoredCertificate[]): [string[], number[], number[], string[]] {
+  return [
+    certificates.map((c) => c.thumbprint),
+    certificates.map((c) => c.notBefore),
+    certificates.map((c) => c.notAfter),
+    certificates.map((c) => c.sealedKey),
+  ];
 }

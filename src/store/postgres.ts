@@ -1,23 +1,17 @@
 // PostgreSQL implementation, for several stateless instances sharing one database. Correctness under concurrency
-// comes from row locks taken inside short READ COMMITTED transactions, never from in-process state:
+// comes from row locks, never from in-process state. Every write is one call to a server-side function (migration
+// 002), i.e. one statement in its own READ COMMITTED transaction, so locks are never held across client round trips:
 //   - create: the tenant's row in `tenants` is locked FOR UPDATE, so creates in one tenant run one at a time across
 //     all instances, and the limit check sees every committed create before it.
-//   - appendCertificate / update: the first write is an UPDATE of the connector row, which takes its row lock and
+//   - appendCertificate / update: the first statement updates the connector row, which takes its row lock and
 //     claims seq numbers from the row's counter; a racing PATCH and upload therefore commit in a serial order.
 // Reads are single statements, so each read is one consistent snapshot.
 import pg from 'pg';
 import type { ConnectorPatch, ConnectorRepository, ConnectorRow, CreateResult, NewConnector } from './repository.js';
 import type { StoredCertificate } from './repository.js';
 import { assertMigrated, migrate } from './postgres-migrate.js';
-import {
-  inTransaction,
-  insertCertificates,
-  prefetchSealedKeys,
-  readConnectors,
-  readOneConnector,
-  RollbackFailed,
-} from './postgres-sql.js';
-import { authColumns, newCertificates, patchAssignments } from './rows.js';
+import { certificateArrays, queryConnectors } from './postgres-sql.js';
+import { authColumns, newCertificates } from './rows.js';
 
 export interface PostgresStoreOptions {
   /** postgres:// or postgresql:// URL. A `schema` query parameter selects the schema (like `schema` below). */
@@ -115,84 +109,70 @@ function positiveInteger(name: string, value: number): number {
   return value;
 }
 
+// SQLSTATEs raised by create_connector (migration 002).
+const DUPLICATE_ID = 'ACDUP';
+const TENANT_LIMIT = 'ACLIM';
+
 class PostgresConnectorRepository implements ConnectorRepository {
   private closing: Promise<void> | undefined;
 
   constructor(private readonly pool: pg.Pool) {}
 
   async list(tenantId: string): Promise<ConnectorRow[]> {
-    return readConnectors(this.pool, tenantId);
+    return queryConnectors(this.pool, 'connector_rows($1, NULL)', [tenantId]);
   }
 
   async get(tenantId: string, id: string): Promise<ConnectorRow | undefined> {
-    return readOneConnector(this.pool, tenantId, id);
+    return (await queryConnectors(this.pool, 'connector_rows($1, $2)', [tenantId, id]))[0];
   }
 
   async create(connector: NewConnector, maxPerTenant: number): Promise<CreateResult> {
-    const { tenantId, id, now } = connector;
-    return this.transaction(async (client): Promise<CreateResult> => {
-      await client.query(
-        'INSERT INTO tenants (tenant_id, created_at) VALUES ($1, $2) ON CONFLICT (tenant_id) DO NOTHING',
-        [tenantId, now],
-      );
-      // The per-tenant lock: every create in this tenant, on every instance, queues here until we commit.
-      await client.query('SELECT 1 FROM tenants WHERE tenant_id = $1 FOR UPDATE', [tenantId]);
-      const taken = await client.query<{ exists: boolean; n: number }>(
-        `SELECT EXISTS (SELECT 1 FROM connectors WHERE tenant_id = $1 AND id = $2) AS exists,
-                (SELECT count(*) FROM connectors WHERE tenant_id = $1) AS n`,
-        [tenantId, id],
-      );
-      if (taken.rows[0]?.exists) return { ok: false, reason: 'conflict' };
-      if ((taken.rows[0]?.n ?? 0) >= maxPerTenant) return { ok: false, reason: 'limit' };
-      const certificates = newCertificates(connector.auth);
-      const auth = authColumns(connector.auth);
-      await client.query(
-        `INSERT INTO connectors (tenant_id, id, display_name, target_url, auth_kind, basic_username,
-           basic_sealed_password, last_cert_seq, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
+    const auth = authColumns(connector.auth);
+    try {
+      const [row] = await queryConnectors(
+        this.pool,
+        'create_connector($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)',
         [
-          tenantId,
-          id,
+          connector.tenantId,
+          connector.id,
           connector.displayName,
           connector.targetUrl,
           auth.auth_kind,
           auth.basic_username,
           auth.basic_sealed_password,
-          certificates.length,
-          now,
+          connector.now,
+          maxPerTenant,
+          ...certificateArrays(newCertificates(connector.auth)),
         ],
       );
-      await insertCertificates(client, tenantId, id, certificates, 1, now);
-      const known = new Map(certificates.map((cert, index) => [index + 1, cert.sealedKey]));
-      return { ok: true, row: await mustRead(client, tenantId, id, known) };
-    });
+      if (!row) throw new Error(`create_connector returned no row for ${connector.id}`);
+      return { ok: true, row };
+    } catch (error) {
+      if (error instanceof pg.DatabaseError && error.code === DUPLICATE_ID) return { ok: false, reason: 'conflict' };
+      if (error instanceof pg.DatabaseError && error.code === TENANT_LIMIT) return { ok: false, reason: 'limit' };
+      throw error;
+    }
   }
 
   async update(tenantId: string, id: string, patch: ConnectorPatch, now: number): Promise<ConnectorRow | undefined> {
-    return this.transaction(async (client) => {
-      const replacements = patch.auth ? newCertificates(patch.auth) : [];
-      // Without an auth change the certificates stay: fetch their keys before taking the lock (see postgres-sql.ts).
-      const known = patch.auth ? new Map<number, string>() : await prefetchSealedKeys(client, tenantId, id);
-      const assignments = patchAssignments(patch, now);
-      const setClause = assignments.map(([column], index) => `${column} = $${index + 1}`).join(', ');
-      const n = assignments.length;
-      // This UPDATE takes the connector's row lock (held to COMMIT) before anything is written.
-      const updated = await client.query<{ last_cert_seq: number }>(
-        `UPDATE connectors SET ${setClause}, last_cert_seq = last_cert_seq + $${n + 1}
-         WHERE tenant_id = $${n + 2} AND id = $${n + 3} RETURNING last_cert_seq`,
-        [...assignments.map(([, value]) => value), replacements.length, tenantId, id],
-      );
-      const lastSeq = updated.rows[0]?.last_cert_seq;
-      if (lastSeq === undefined) return undefined;
-      if (patch.auth) {
-        // The new list continues the connector's seq counter; seqs are never reused within a connector.
-        const firstSeq = lastSeq - replacements.length + 1;
-        await client.query('DELETE FROM certificates WHERE tenant_id = $1 AND connector_id = $2', [tenantId, id]);
-        await insertCertificates(client, tenantId, id, replacements, firstSeq, now);
-        replacements.forEach((cert, index) => known.set(firstSeq + index, cert.sealedKey));
-      }
-      return mustRead(client, tenantId, id, known);
-    });
+    const auth = patch.auth ? authColumns(patch.auth) : undefined;
+    const [row] = await queryConnectors(
+      this.pool,
+      'update_connector($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)',
+      [
+        tenantId,
+        id,
+        patch.displayName ?? null,
+        patch.targetUrl ?? null,
+        now,
+        auth !== undefined,
+        auth?.auth_kind ?? null,
+        auth?.basic_username ?? null,
+        auth?.basic_sealed_password ?? null,
+        ...certificateArrays(patch.auth ? newCertificates(patch.auth) : []),
+      ],
+    );
+    return row;
   }
 
   async appendCertificate(
@@ -201,27 +181,16 @@ class PostgresConnectorRepository implements ConnectorRepository {
     cert: StoredCertificate,
     now: number,
   ): Promise<ConnectorRow | undefined> {
-    return this.transaction(async (client) => {
-      const known = await prefetchSealedKeys(client, tenantId, id); // before the lock: keys never change
-      // One statement locks the row, claims the next seq and inserts the certificate. A concurrent append waits on the
-      // lock, then re-reads the incremented counter (READ COMMITTED re-evaluates the updated row): seqs never collide.
-      const claimed = await client.query<{ seq: number }>(
-        `WITH claimed AS (
-           UPDATE connectors SET last_cert_seq = last_cert_seq + 1, auth_kind = 'certificate',
-             basic_username = NULL, basic_sealed_password = NULL, updated_at = $1::bigint
-           WHERE tenant_id = $2::text AND id = $3::text
-           RETURNING last_cert_seq)
-         INSERT INTO certificates (tenant_id, connector_id, seq, thumbprint, not_before, not_after, sealed_key,
-           uploaded_at)
-         SELECT $2::text, $3::text, last_cert_seq, $4::text, $5::bigint, $6::bigint, $7::text, $1::bigint FROM claimed
-         RETURNING seq`,
-        [now, tenantId, id, cert.thumbprint, cert.notBefore, cert.notAfter, cert.sealedKey],
-      );
-      const seq = claimed.rows[0]?.seq;
-      if (seq === undefined) return undefined;
-      known.set(seq, cert.sealedKey);
-      return mustRead(client, tenantId, id, known);
-    });
+    const [row] = await queryConnectors(this.pool, 'append_certificate($1, $2, $3, $4, $5, $6, $7)', [
+      tenantId,
+      id,
+      cert.thumbprint,
+      cert.notBefore,
+      cert.notAfter,
+      cert.sealedKey,
+      now,
+    ]);
+    return row;
   }
 
   async delete(tenantId: string, id: string): Promise<boolean> {
@@ -239,28 +208,4 @@ class PostgresConnectorRepository implements ConnectorRepository {
     this.closing ??= this.pool.end();
     return this.closing;
   }
-
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      const result = await inTransaction(client, () => work(client));
-      client.release();
-      return result;
-    } catch (error) {
-      // After a failed ROLLBACK (e.g. connection lost) the client is unusable: destroy it instead of pooling it.
-      client.release(error instanceof RollbackFailed ? error : undefined);
-      throw error instanceof RollbackFailed ? error.original : error;
-    }
-  }
-}
-
-async function mustRead(
-  client: pg.PoolClient,
-  tenantId: string,
-  id: string,
-  knownSealedKeys: ReadonlyMap<number, string>,
-): Promise<ConnectorRow> {
-  const row = await readOneConnector(client, tenantId, id, knownSealedKeys);
-  if (!row) throw new Error(`connector ${id} vanished inside its own transaction`);
-  return row;
 }

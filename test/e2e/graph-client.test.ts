@@ -2,42 +2,17 @@
 // if the official client cannot use it, it is not faithful.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  Client,
-  GraphError,
-  HTTPMessageHandler,
-  type Context,
-  type Middleware,
-} from '@microsoft/microsoft-graph-client';
+import { GraphError, type Client } from '@microsoft/microsoft-graph-client';
+import { graphClient } from '../helpers/graph-client.js';
 import { loadFixture } from '../fixtures/index.js';
 import { startServer, type TestServer } from './harness.js';
-
-/**
- * graph-client 3.x sends Authorization only over https to Graph hosts (or customHosts without a port), so over
- * plain http to 127.0.0.1:PORT it would send none; this middleware sets the header itself (see stack-notes.md).
- */
-class BearerMiddleware implements Middleware {
-  private nextMiddleware: Middleware | undefined;
-  constructor(private readonly token: () => string) {}
-  async execute(context: Context): Promise<void> {
-    const headers = new Headers(context.options?.headers as HeadersInit | undefined);
-    if (this.token()) headers.set('Authorization', `Bearer ${this.token()}`);
-    context.options = { ...context.options, headers: Object.fromEntries(headers.entries()) };
-    await this.nextMiddleware!.execute(context);
-  }
-  setNext(next: Middleware): void {
-    this.nextMiddleware = next;
-  }
-}
 
 describe('official @microsoft/microsoft-graph-client against the service', () => {
   let server: TestServer;
   let client: Client;
   before(async () => {
     server = await startServer({ store: 'sqlite' });
-    const bearer = new BearerMiddleware(() => server.token);
-    bearer.setNext(new HTTPMessageHandler());
-    client = Client.initWithMiddleware({ baseUrl: `${server.baseUrl}/`, defaultVersion: 'v1.0', middleware: bearer });
+    client = graphClient(server.baseUrl, async () => server.token);
   });
   after(async () => server?.close());
 

@@ -29,7 +29,7 @@ export interface TestServer {
   config: Config;
   /** Everything the server logged, for secret scans. */
   logs: () => string;
-  /** A valid bearer token for the development tenant (empty until auth is wired). */
+  /** A valid bearer token (APIConnectors.ReadWrite.All) for the development tenant. */
   token: string;
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<CallResult>;
   /** Stops the server and removes its data dir and schema, unless `keepData` (restart tests). */
@@ -77,7 +77,7 @@ export async function startServer(options: StartOptions): Promise<TestServer> {
   });
   const app = await createApp(config, { logger: createLogger(config.logLevel, sink), ...options.overrides });
   const baseUrl = await app.listen();
-  const token = '';
+  const token = await app.devToken();
 
   return {
     baseUrl,

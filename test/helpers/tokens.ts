@@ -1,4 +1,8 @@
-// Tokens for tests that drive a server started on a given data dir. Until identity is wired this is empty.
-export async function devToken(_dataDir: string): Promise<string> {
-  return '';
+// Tokens for tests that drive server processes started on a given data dir: the development issuer signs with the
+// key in that data dir, so a token made here is accepted by every instance sharing it.
+import { API_CONNECTORS_PERMISSION, DevIssuer, DEV_TENANT_ID } from '../../src/auth/index.js';
+
+export async function devToken(dataDir: string, tenantId: string = DEV_TENANT_ID): Promise<string> {
+  const issuer = await DevIssuer.open({ dataDir });
+  return issuer.issueToken({ tenantId, roles: [API_CONNECTORS_PERMISSION] });
 }

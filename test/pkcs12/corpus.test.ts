@@ -145,8 +145,14 @@ describe('facts and layout details', () => {
     const fixture = loadFixture('modern-rsa2048.pfx');
     const before = await decodePkcs12(fixture.bytes, fixture.password, { now: new Date('2020-01-01T00:00:00Z') });
     const after = await decodePkcs12(fixture.bytes, fixture.password, { now: new Date('2050-01-01T00:00:00Z') });
-    assert.deepEqual(before.warnings.map((w) => w.code), ['notYetValid']);
-    assert.deepEqual(after.warnings.map((w) => w.code), ['expired']);
+    assert.deepEqual(
+      before.warnings.map((w) => w.code),
+      ['notYetValid'],
+    );
+    assert.deepEqual(
+      after.warnings.map((w) => w.code),
+      ['expired'],
+    );
     assert.match(after.warnings[0]!.message, /2045-01-01T00:00:00Z/);
   });
 });

@@ -79,12 +79,17 @@ describe('malformed', () => {
     const { node } = parseBer(damaged, 'test');
     const [, authSafe, macData] = (node as asn1js.Sequence).valueBlock.value;
     const content = Buffer.from(
-      (((authSafe as asn1js.Sequence).valueBlock.value[1] as asn1js.Constructed).valueBlock.value[0] as asn1js.OctetString).getValue(),
+      (
+        ((authSafe as asn1js.Sequence).valueBlock.value[1] as asn1js.Constructed).valueBlock
+          .value[0] as asn1js.OctetString
+      ).getValue(),
     );
     const contentAt = damaged.indexOf(content);
     damaged[contentAt + 300] ^= 0x01;
     const [digestInfo, salt] = (macData as asn1js.Sequence).valueBlock.value;
-    const oldDigest = Buffer.from(((digestInfo as asn1js.Sequence).valueBlock.value[1] as asn1js.OctetString).getValue());
+    const oldDigest = Buffer.from(
+      ((digestInfo as asn1js.Sequence).valueBlock.value[1] as asn1js.OctetString).getValue(),
+    );
     const key = pkcs12Kdf({
       hash: 'sha256',
       password: bmpPassword(modern.password),
@@ -93,7 +98,9 @@ describe('malformed', () => {
       iterations: 2048,
       length: 32,
     });
-    const newDigest = createHmac('sha256', key).update(damaged.subarray(contentAt, contentAt + content.length)).digest();
+    const newDigest = createHmac('sha256', key)
+      .update(damaged.subarray(contentAt, contentAt + content.length))
+      .digest();
     newDigest.copy(damaged, damaged.indexOf(oldDigest));
     await refused(damaged, modern.password, 'malformed', /corrupted|not a valid/);
   });
@@ -127,7 +134,12 @@ describe('unsupportedAlgorithm', () => {
   test('RC4 PBE is named', async () => {
     const legacy = loadFixture('legacy-3des.pfx');
     const bytes = patch(legacy.bytes, '060a2a864886f70d010c0103', '060a2a864886f70d010c0101');
-    await refused(bytes, legacy.password, 'unsupportedAlgorithm', /1\.2\.840\.113549\.1\.12\.1\.1 \(pbeWithSHAAnd128BitRC4\)/);
+    await refused(
+      bytes,
+      legacy.password,
+      'unsupportedAlgorithm',
+      /1\.2\.840\.113549\.1\.12\.1\.1 \(pbeWithSHAAnd128BitRC4\)/,
+    );
   });
 
   test('public-key integrity mode (signedData)', async () => {

@@ -15,10 +15,34 @@ describe('RFC 7292 appendix B KDF', () => {
   const vectors: [HashName, string, string, number, 1 | 2 | 3, number, string][] = [
     ['sha1', 'smeg', '0A58CF64530D823F', 1, 1, 24, '8AAAE6297B6CB04642AB5B077851284EB7128F1A2A7FBCA3'],
     ['sha1', 'queeg', '05DEC959ACFF72F7', 1000, 2, 8, '11DEDAD7758D4860'],
-    ['sha256', 'pässwörd-日本語', '0102030405060708', 2048, 3, 32, '50DEA7005A09AC27EDE5276203762691BB119727C677374D6511DD046A223CC6'],
-    ['sha384', 'x', '0102030405060708', 3, 1, 48, '37796A38D1B6C917400127185627B03AB9624DCF4D191BE52104D4E0A45867C108AF1EDC5DC49D281312821F11F817A8'],
+    [
+      'sha256',
+      'pässwörd-日本語',
+      '0102030405060708',
+      2048,
+      3,
+      32,
+      '50DEA7005A09AC27EDE5276203762691BB119727C677374D6511DD046A223CC6',
+    ],
+    [
+      'sha384',
+      'x',
+      '0102030405060708',
+      3,
+      1,
+      48,
+      '37796A38D1B6C917400127185627B03AB9624DCF4D191BE52104D4E0A45867C108AF1EDC5DC49D281312821F11F817A8',
+    ],
     ['sha224', 'x', '0102030405060708', 5000, 1, 24, '5854FEB494AFC7A1D0217D58BADD80F2EBDFD1B25EF16F82'],
-    ['sha512', 'Fixture-Pass-1', '0102030405060708', 100, 3, 64, '625B5C267713C246F527BC61394E11FF61C061F8BC8E8278E1005E855B0070E6C754AF0B9C880D9CC471B4747569B326240E5DD3423594B625A4C1411262A339'],
+    [
+      'sha512',
+      'Fixture-Pass-1',
+      '0102030405060708',
+      100,
+      3,
+      64,
+      '625B5C267713C246F527BC61394E11FF61C061F8BC8E8278E1005E855B0070E6C754AF0B9C880D9CC471B4747569B326240E5DD3423594B625A4C1411262A339',
+    ],
     ['sha1', '', '0102030405060708', 2048, 3, 20, '422271A0229A8E68E59672D9278FE548EB74B013'],
   ];
   for (const [digest, password, salt, iterations, id, length, expected] of vectors) {
@@ -44,12 +68,16 @@ describe('iterated SHA (one-block compression loop)', () => {
   for (const [name, iterate] of cases) {
     test(`${name} equals node:crypto applied repeatedly`, () => {
       fc.assert(
-        fc.property(fc.uint8Array({ minLength: 0, maxLength: 200 }), fc.integer({ min: 0, max: 300 }), (seed, count) => {
-          let expected = hash(name, Buffer.from(seed), 'buffer');
-          const start = expected;
-          for (let i = 0; i < count; i++) expected = hash(name, expected, 'buffer');
-          assert.deepEqual(iterate(start, count), expected);
-        }),
+        fc.property(
+          fc.uint8Array({ minLength: 0, maxLength: 200 }),
+          fc.integer({ min: 0, max: 300 }),
+          (seed, count) => {
+            let expected = hash(name, Buffer.from(seed), 'buffer');
+            const start = expected;
+            for (let i = 0; i < count; i++) expected = hash(name, expected, 'buffer');
+            assert.deepEqual(iterate(start, count), expected);
+          },
+        ),
         { numRuns: 60 },
       );
     });

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { openStore } from '../../src/store/index.js';
+import { migrations, openStore } from '../../src/store/index.js';
 import { runRepositoryContract, cert } from './contract.js';
 import { freshPgSchema, queryInSchema, TEST_DATABASE_URL } from './pg-test-db.js';
 
@@ -35,8 +35,8 @@ describe('PostgreSQL specifics', () => {
       await Promise.all(repos.map((repo) => repo.ping()));
       const applied = await queryInSchema<{ version: number }>(schema, 'SELECT version FROM schema_migrations');
       assert.deepEqual(
-        applied.map((row) => row.version),
-        [1],
+        applied.map((row) => row.version).sort(),
+        migrations.map((m) => m.version),
       );
     } finally {
       await Promise.all(repos.map((repo) => repo.close()));
