@@ -1,7 +1,7 @@
 // Start-up migrations for PostgreSQL, safe when several instances start at once.
 import pg from 'pg';
 import { migrations } from './migrations/index.js';
-import { inTransaction, RollbackFailed, type Queryable } from './postgres-sql.js';
+import type { Queryable } from './postgres-sql.js';
 
 /**
  * Applies pending migrations under a session advisory lock, so instances starting together take turns: the first
@@ -25,17 +25,21 @@ export async function migrate(config: pg.ClientConfig, schema: string | undefine
       const applied = await appliedVersions(client);
       for (const migration of migrations) {
         if (applied.has(migration.version)) continue;
-        await inTransaction(client, async () => {
+        await client.query('BEGIN');
+        try {
           await client.query(migration.postgres);
           await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
             migration.version,
             migration.name,
             Date.now(),
           ]);
-        });
+          await client.query('COMMIT');
+        } catch (error) {
+          // Best effort: if the connection itself failed, ending it (below) rolls back anyway.
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
       }
-    } catch (error) {
-      throw error instanceof RollbackFailed ? error.original : error;
     } finally {
       // Best effort: ending the session below releases the lock anyway, and an error here would mask the real one.
       await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockKey]).catch(() => undefined);

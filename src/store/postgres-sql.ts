@@ -1,34 +1,10 @@
-// PostgreSQL plumbing shared by the repository and its migrations: transactions (migrations only — the repository's
-// writes are single calls to the functions of migration 002) and turning `connector_row` results into ConnectorRows.
+// PostgreSQL plumbing: calling the functions of migration 002 and turning their `connector_row` results into
+// ConnectorRows.
 import type pg from 'pg';
 import type { ConnectorRow, StoredCertificate, StoredCertificateRow } from './repository.js';
 import { certificateRow, toConnectorRow, type ConnectorRecord } from './rows.js';
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
-
-/** The client could not roll back (e.g. its connection dropped): it must be discarded, not reused. */
-export class RollbackFailed extends Error {
-  constructor(readonly original: unknown) {
-    super('ROLLBACK failed');
-  }
-}
-
-/** BEGIN … COMMIT; on any error ROLLBACK and rethrow (as RollbackFailed when the ROLLBACK itself fails). */
-export async function inTransaction<T>(client: Queryable, work: () => Promise<T>): Promise<T> {
-  try {
-    await client.query('BEGIN');
-    const result = await work();
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    try {
-      await client.query('ROLLBACK');
-    } catch {
-      throw new RollbackFailed(error);
-    }
-    throw error;
-  }
-}
 
 /** A `connector_row` (migration 002): connector columns, plus one certificate's columns or NULLs. */
 interface JoinedRecord extends ConnectorRecord {

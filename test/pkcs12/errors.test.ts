@@ -85,7 +85,7 @@ describe('malformed', () => {
       ).getValue(),
     );
     const contentAt = damaged.indexOf(content);
-    damaged[contentAt + 300] ^= 0x01;
+    damaged[contentAt + 300]! ^= 0x01;
     const [digestInfo, salt] = (macData as asn1js.Sequence).valueBlock.value;
     const oldDigest = Buffer.from(
       ((digestInfo as asn1js.Sequence).valueBlock.value[1] as asn1js.OctetString).getValue(),

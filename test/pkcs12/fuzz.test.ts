@@ -26,7 +26,8 @@ function lengthFields(bytes: Buffer): { at: number; width: number }[] {
   const found: { at: number; width: number }[] = [];
   const stack: [number, number][] = [[0, bytes.length]];
   while (stack.length > 0 && found.length < 500) {
-    let [offset, end] = stack.pop()!;
+    const [start, end] = stack.pop()!;
+    let offset = start;
     while (offset + 2 <= end) {
       const tag = bytes[offset]!;
       const first = bytes[offset + 1]!;
