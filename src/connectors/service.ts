@@ -1,10 +1,16 @@
 // The API connector rules, independent of HTTP and of the database: validation, secret sealing, the per-tenant
 // limit, certificate decoding and activation. Routes call these methods; the repository persists what they decide.
 import { randomUUID } from 'node:crypto';
-import { ApiError, errors, fromPkcs12Error } from '../errors.js';
+import { errors, fromPkcs12Error } from '../errors.js';
 import { Pkcs12Error, type DecodedPkcs12 } from '../pkcs12/types.js';
 import type { SecretSealer } from '../secrets/types.js';
-import type { ConnectorRepository, ConnectorRow, StoredAuth, StoredCertificate } from '../store/repository.js';
+import {
+  DuplicateCertificateError,
+  type ConnectorRepository,
+  type ConnectorRow,
+  type StoredAuth,
+  type StoredCertificate,
+} from '../store/repository.js';
 import { withActivation } from './activation.js';
 import type { AuthenticationInput, Clock, Connector, UploadCertificateInput } from './model.js';
 import { parseCreate, parseUpdate, parseUpload } from './validation.js';
@@ -70,16 +76,16 @@ export class ConnectorService {
   /** Appends a certificate (Graph: uploadClientCertificate adds to the list; a basic connector switches to it). */
   async uploadClientCertificate(tenantId: string, id: string, body: unknown): Promise<Connector> {
     const input = parseUpload(body);
-    const existing = await this.options.repository.get(tenantId, id);
-    if (!existing) throw errors.connectorNotFound(id);
+    // Fail fast (and skip decoding) for an unknown id; the append re-checks inside its transaction.
+    if (!(await this.options.repository.get(tenantId, id))) throw errors.connectorNotFound(id);
     const cert = await this.decodeAndSeal(tenantId, id, input);
-    if (
-      existing.auth.kind === 'certificate' &&
-      existing.auth.certificates.some((c) => c.thumbprint === cert.thumbprint)
-    ) {
-      throw errors.duplicateCertificate(cert.thumbprint);
+    let row: ConnectorRow | undefined;
+    try {
+      row = await this.options.repository.appendCertificate(tenantId, id, cert, this.options.clock());
+    } catch (error) {
+      if (error instanceof DuplicateCertificateError) throw errors.duplicateCertificate(error.thumbprint);
+      throw error;
     }
-    const row = await this.options.repository.appendCertificate(tenantId, id, cert, this.options.clock());
     if (!row) throw errors.connectorNotFound(id);
     return toConnector(row, this.options.clock());
   }
@@ -130,5 +136,3 @@ function toConnector(row: ConnectorRow, now: number): Connector {
       : { kind: 'certificate', certificates: withActivation(row.auth.certificates, now) };
   return { id: row.id, displayName: row.displayName, targetUrl: row.targetUrl, authentication };
 }
-
-export { ApiError };

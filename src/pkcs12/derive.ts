@@ -19,6 +19,8 @@ const pbkdf2Async = promisify(pbkdf2);
 export const INLINE_KDF_MAX_COST = 4_096;
 
 let pool: Piscina | undefined;
+/** Set once a worker has answered: until then small derivations stay inline rather than wait for a thread. */
+let poolWarm = false;
 
 /** The worker file next to this module: .ts when running from source (tsx), .js when compiled to dist/. */
 function workerFile(): string {
@@ -27,12 +29,22 @@ function workerFile(): string {
 }
 
 function workerPool(): Piscina {
-  pool ??= new Piscina({
-    filename: workerFile(),
-    minThreads: 0,
-    maxThreads: Math.max(2, availableParallelism()),
-    idleTimeout: 30_000,
-  });
+  if (!pool) {
+    const created = new Piscina({
+      filename: workerFile(),
+      minThreads: 1,
+      maxThreads: Math.max(2, availableParallelism()),
+      idleTimeout: 60_000,
+    });
+    pool = created;
+    // Warm-up task: marks the pool usable for small derivations once a thread has loaded the KDF.
+    created
+      .run({ hash: 'sha1', password: new Uint8Array(0), salt: new Uint8Array(1), id: 1, iterations: 1, length: 1 })
+      .then(() => {
+        if (pool === created) poolWarm = true;
+      })
+      .catch(() => undefined);
+  }
   return pool;
 }
 
@@ -40,11 +52,23 @@ function workerPool(): Piscina {
 export async function closeKdfWorkers(): Promise<void> {
   const current = pool;
   pool = undefined;
+  poolWarm = false;
   await current?.destroy();
 }
 
-export async function derivePkcs12Key(params: Pkcs12KdfParams): Promise<Buffer> {
-  if (kdfCost(params) <= INLINE_KDF_MAX_COST) return pkcs12Kdf(params);
+/**
+ * Where a derivation runs: 'inline' keeps small ones on the calling thread; 'parallel' sends it to a warm
+ * worker so that it overlaps with inline work of the same decode (used to split the several derivations of
+ * a legacy file between the main thread and a worker). Large derivations always go to a worker.
+ */
+export type Placement = 'inline' | 'parallel';
+
+export async function derivePkcs12Key(params: Pkcs12KdfParams, placement: Placement = 'inline'): Promise<Buffer> {
+  const large = kdfCost(params) > INLINE_KDF_MAX_COST;
+  if (!large && (placement === 'inline' || !poolWarm)) {
+    if (placement === 'parallel') workerPool(); // start warming for the next file
+    return pkcs12Kdf(params);
+  }
   const result = (await workerPool().run(params)) as Uint8Array;
   return Buffer.from(result.buffer, result.byteOffset, result.byteLength);
 }

@@ -9,6 +9,7 @@
 import pg from 'pg';
 import type { ConnectorPatch, ConnectorRepository, ConnectorRow, CreateResult, NewConnector } from './repository.js';
 import type { StoredCertificate } from './repository.js';
+import { DuplicateCertificateError, UNIQUE_THUMBPRINT_INDEX } from './repository.js';
 import { assertMigrated, migrate } from './postgres-migrate.js';
 import { certificateArrays, queryConnectors } from './postgres-sql.js';
 import { authColumns, newCertificates } from './rows.js';
@@ -181,16 +182,24 @@ class PostgresConnectorRepository implements ConnectorRepository {
     cert: StoredCertificate,
     now: number,
   ): Promise<ConnectorRow | undefined> {
-    const [row] = await queryConnectors(this.pool, 'append_certificate($1, $2, $3, $4, $5, $6, $7)', [
-      tenantId,
-      id,
-      cert.thumbprint,
-      cert.notBefore,
-      cert.notAfter,
-      cert.sealedKey,
-      now,
-    ]);
-    return row;
+    try {
+      const [row] = await queryConnectors(this.pool, 'append_certificate($1, $2, $3, $4, $5, $6, $7)', [
+        tenantId,
+        id,
+        cert.thumbprint,
+        cert.notBefore,
+        cert.notAfter,
+        cert.sealedKey,
+        now,
+      ]);
+      return row;
+    } catch (error) {
+      // The function's transaction rolled back; the unique index refused a re-upload of the same certificate.
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      if (code === '23505' && constraint === UNIQUE_THUMBPRINT_INDEX)
+        throw new DuplicateCertificateError(cert.thumbprint);
+      throw error;
+    }
   }
 
   async delete(tenantId: string, id: string): Promise<boolean> {

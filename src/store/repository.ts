@@ -55,6 +55,17 @@ export interface ConnectorPatch {
 
 export type CreateResult = { ok: true; row: ConnectorRow } | { ok: false; reason: 'limit' | 'conflict' };
 
+/** appendCertificate: the connector already holds a certificate with this thumbprint (nothing was written). */
+export class DuplicateCertificateError extends Error {
+  constructor(readonly thumbprint: string) {
+    super(`certificate ${thumbprint} is already in the connector's list`);
+    this.name = 'DuplicateCertificateError';
+  }
+}
+
+/** The name of the unique index behind DuplicateCertificateError (migration 003). */
+export const UNIQUE_THUMBPRINT_INDEX = 'certificates_unique_thumbprint';
+
 export interface ConnectorRepository {
   list(tenantId: string): Promise<ConnectorRow[]>;
   get(tenantId: string, id: string): Promise<ConnectorRow | undefined>;
@@ -69,6 +80,7 @@ export interface ConnectorRepository {
    * Append one certificate in one transaction. A basic-auth connector switches to certificate auth
    * (its basic credentials are dropped). Returns the row after the append, or undefined when not found.
    * Serialises with `update` on the same connector (row lock), so a racing PATCH and upload end in a serial order.
+   * Throws DuplicateCertificateError when the thumbprint is already in the list.
    */
   appendCertificate(
     tenantId: string,

@@ -7,6 +7,7 @@ import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { ConnectorPatch, ConnectorRepository, ConnectorRow, CreateResult, NewConnector } from './repository.js';
 import type { StoredCertificate, StoredCertificateRow } from './repository.js';
+import { DuplicateCertificateError } from './repository.js';
 import { migrations } from './migrations/index.js';
 import {
   authColumns,
@@ -205,14 +206,23 @@ class SqliteConnectorRepository implements ConnectorRepository {
     cert: StoredCertificate,
     now: number,
   ): Promise<ConnectorRow | undefined> {
-    return this.db
-      .transaction(() => {
-        const seq = this.statements.claimNextSeq.get(now, tenantId, id) as number | undefined;
-        if (seq === undefined) return undefined;
-        this.insertCertificate(tenantId, id, cert, seq, now);
-        return this.mustReadRow(tenantId, id);
-      })
-      .immediate();
+    try {
+      return this.db
+        .transaction(() => {
+          const seq = this.statements.claimNextSeq.get(now, tenantId, id) as number | undefined;
+          if (seq === undefined) return undefined;
+          this.insertCertificate(tenantId, id, cert, seq, now);
+          return this.mustReadRow(tenantId, id);
+        })
+        .immediate();
+    } catch (error) {
+      // The transaction rolled back; the unique index (tenant, connector, thumbprint) refused a re-upload.
+      const { code, message } = error as { code?: string; message?: string };
+      if (code === 'SQLITE_CONSTRAINT_UNIQUE' && message?.includes('thumbprint')) {
+        throw new DuplicateCertificateError(cert.thumbprint);
+      }
+      throw error;
+    }
   }
 
   async delete(tenantId: string, id: string): Promise<boolean> {

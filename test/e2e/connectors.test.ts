@@ -289,8 +289,20 @@ for (const store of STORES) {
       const again = await server.call('POST', `${path}/uploadClientCertificate`, strip(a));
       assert.equal(again.status, 400);
       assert.match(again.json.error.message, new RegExp(a.expected.thumbprint));
-      const got = await server.call('GET', path);
+      let got = await server.call('GET', path);
       assert.equal(got.json.authenticationConfiguration.certificateList.length, 1);
+
+      // Concurrent uploads of the same new certificate: exactly one lands (a unique index, not a racy check).
+      const b = pkcs12('modern-rsa2048-b');
+      const racing = await Promise.all(
+        Array.from({ length: 6 }, () => server.call('POST', `${path}/uploadClientCertificate`, strip(b))),
+      );
+      assert.deepEqual(racing.map((r) => r.status).sort(), [200, 400, 400, 400, 400, 400]);
+      got = await server.call('GET', path);
+      assert.deepEqual(
+        got.json.authenticationConfiguration.certificateList.map((c: { thumbprint: string }) => c.thumbprint),
+        [a.expected.thumbprint, b.expected.thumbprint],
+      );
     });
 
     test('delete answers 204, then the connector is a 404 everywhere', async () => {

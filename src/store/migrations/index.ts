@@ -2,6 +2,7 @@
 // file) so `tsc` ships it in dist/ with no copy step. Never edit a released migration; add the next number.
 import { initialSchema } from './001-initial.js';
 import { pgWriteFunctions } from './002-pg-write-functions.js';
+import { uniqueThumbprint } from './003-unique-thumbprint.js';
 
 export interface Migration {
   /** Strictly increasing, starting at 1. */
@@ -15,6 +16,6 @@ export interface Migration {
   postgres: string;
 }
 
-export const migrations: readonly Migration[] = [initialSchema, pgWriteFunctions];
+export const migrations: readonly Migration[] = [initialSchema, pgWriteFunctions, uniqueThumbprint];
 
 export const latestMigrationVersion: number = migrations.reduce((max, m) => Math.max(max, m.version), 0);
