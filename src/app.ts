@@ -62,8 +62,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     poolSize: config.pgPoolSize,
     statementTimeoutMs: config.pgStatementTimeoutMs,
     ...(config.pgSchema ? { pgSchema: config.pgSchema } : {}),
+    onPoolError: (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'),
   });
   const sealer = await createSealer({ dataDir: config.dataDir, ...(config.kek ? { kek: config.kek } : {}) });
+  logger.info({ kekSource: sealer.kekSource, kekId: sealer.kekId }, 'key-encryption key loaded');
+  if (config.databaseUrl && sealer.kekSource === 'key-file') {
+    // Each instance would generate its own key file and could not open what the others sealed.
+    logger.warn(
+      'DATABASE_URL is set but API_CONNECTORS_KEK is not: this instance uses its own key file. ' +
+        'Give every instance the same API_CONNECTORS_KEK.',
+    );
+  }
   const limits = { maxBytes: config.pfxMaxBytes, maxIterations: config.pfxMaxIterations };
   const service = new ConnectorService({
     repository,
