@@ -21,10 +21,8 @@ export async function decrypt(scheme: EncryptionScheme, password: PasswordForms,
   let iv: Buffer;
   if (scheme.kind === 'pkcs12') {
     const base = { hash: 'sha1' as const, password: password.bmp, salt: scheme.salt, iterations: scheme.iterations };
-    // The key derivation goes to a worker (when one is warm) while the IV and the MAC run here: on a legacy
-    // file this splits ~14,000 SHA-1 iterations between two cores (bench/decode.ts, docs/pkcs12.md).
     [key, iv] = await Promise.all([
-      derivePkcs12Key({ ...base, id: KDF_ID.key, length: scheme.keyLength }, 'parallel'),
+      derivePkcs12Key({ ...base, id: KDF_ID.key, length: scheme.keyLength }),
       derivePkcs12Key({ ...base, id: KDF_ID.iv, length: 8 }),
     ]);
   } else {

@@ -1,7 +1,7 @@
 // Key derivation scheduling: where each derivation runs, and the per-file iteration budget.
 // - PBKDF2 uses async crypto.pbkdf2 (libuv thread pool, native speed, never on the event loop).
-// - The appendix B KDF is JS (./kdf.ts): small derivations run inline (a few hundred microseconds at most),
-//   larger ones on a piscina worker pool so a 600,000-iteration file never stalls the event loop.
+// - The appendix B KDF is JS (./kdf.ts): small derivations run inline (about 2 ms at most), larger ones on a
+//   piscina worker pool so a 600,000-iteration file never stalls the event loop.
 import { availableParallelism } from 'node:os';
 import { pbkdf2 } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -13,14 +13,20 @@ import { errors } from './errors.js';
 const pbkdf2Async = promisify(pbkdf2);
 
 /**
- * Largest appendix B derivation (in hash iterations) run on the calling thread. 4,096 iterations of the
- * hand-written SHA-1/SHA-256 take roughly 1-2 ms; above that a worker round trip (~0.2 ms) is worth it.
+ * Largest appendix B derivation run on the calling thread, in estimated microseconds: about 2 ms, e.g. the
+ * 2,048-iteration derivations of OpenSSL and Windows files. Larger ones go to a worker; below this size a
+ * worker hop cost more than it saved on the 2-core VM we measured on (docs/pkcs12.md).
  */
-export const INLINE_KDF_MAX_COST = 4_096;
+export const INLINE_KDF_MAX_MICROS = 2_000;
+
+/** Measured cost of one iteration: the hand-written loops for SHA-1/224/256, crypto.hash for the others. */
+const MICROS_PER_ITERATION: Partial<Record<HashName, number>> = { sha1: 0.25, sha224: 0.4, sha256: 0.4 };
+
+function inline(params: Pkcs12KdfParams): boolean {
+  return kdfCost(params) * (MICROS_PER_ITERATION[params.hash] ?? 1) <= INLINE_KDF_MAX_MICROS;
+}
 
 let pool: Piscina | undefined;
-/** Set once a worker has answered: until then small derivations stay inline rather than wait for a thread. */
-let poolWarm = false;
 
 /** The worker file next to this module: .ts when running from source (tsx), .js when compiled to dist/. */
 function workerFile(): string {
@@ -29,22 +35,13 @@ function workerFile(): string {
 }
 
 function workerPool(): Piscina {
-  if (!pool) {
-    const created = new Piscina({
-      filename: workerFile(),
-      minThreads: 1,
-      maxThreads: Math.max(2, availableParallelism()),
-      idleTimeout: 60_000,
-    });
-    pool = created;
-    // Warm-up task: marks the pool usable for small derivations once a thread has loaded the KDF.
-    created
-      .run({ hash: 'sha1', password: new Uint8Array(0), salt: new Uint8Array(1), id: 1, iterations: 1, length: 1 })
-      .then(() => {
-        if (pool === created) poolWarm = true;
-      })
-      .catch(() => undefined);
-  }
+  // Created on the first large derivation; one idle thread stays (unref'd: it does not keep the process alive).
+  pool ??= new Piscina({
+    filename: workerFile(),
+    minThreads: 1,
+    maxThreads: Math.max(2, availableParallelism()),
+    idleTimeout: 60_000,
+  });
   return pool;
 }
 
@@ -52,23 +49,11 @@ function workerPool(): Piscina {
 export async function closeKdfWorkers(): Promise<void> {
   const current = pool;
   pool = undefined;
-  poolWarm = false;
   await current?.destroy();
 }
 
-/**
- * Where a derivation runs: 'inline' keeps small ones on the calling thread; 'parallel' sends it to a warm
- * worker so that it overlaps with inline work of the same decode (used to split the several derivations of
- * a legacy file between the main thread and a worker). Large derivations always go to a worker.
- */
-export type Placement = 'inline' | 'parallel';
-
-export async function derivePkcs12Key(params: Pkcs12KdfParams, placement: Placement = 'inline'): Promise<Buffer> {
-  const large = kdfCost(params) > INLINE_KDF_MAX_COST;
-  if (!large && (placement === 'inline' || !poolWarm)) {
-    if (placement === 'parallel') workerPool(); // start warming for the next file
-    return pkcs12Kdf(params);
-  }
+export async function derivePkcs12Key(params: Pkcs12KdfParams): Promise<Buffer> {
+  if (inline(params)) return pkcs12Kdf(params);
   const result = (await workerPool().run(params)) as Uint8Array;
   return Buffer.from(result.buffer, result.byteOffset, result.byteLength);
 }

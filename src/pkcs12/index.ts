@@ -44,7 +44,7 @@ function limitsFrom(options: DecodeOptions): Required<Omit<DecodeOptions, 'now'>
 }
 
 export async function decodePkcs12(
-  input: Buffer | string,
+  input: Buffer | Uint8Array | string,
   password: string,
   options: DecodeOptions = {},
 ): Promise<DecodedPkcs12> {
@@ -64,19 +64,21 @@ export async function decodePkcs12(
   let chosen: BmpCandidate;
 
   if (mac) {
+    // Decrypt while the MAC is checked (they run on different threads). With an empty password the first
+    // BMPString form is a guess; PBES2 never sees that form, so the guess only matters for PKCS#12 PBEs.
+    const speculate = candidates.length === 1 || !visibleSchemes(pfx).some((s) => s.kind === 'pkcs12');
+    let pending = speculate ? openContents(pfx, { utf8, bmp: candidates[0]!.bmp }, budget, limits) : undefined;
+    pending?.catch(() => undefined); // consumed below, or abandoned when the MAC fails
     let matched: BmpCandidate | undefined;
-    let pending: Promise<OpenedContents> | undefined;
     for (const [index, candidate] of candidates.entries()) {
       if (index > 0) budget.charge(mac.iterations);
-      // With a single candidate, decrypt while the MAC is checked: the two run on different threads.
-      if (candidates.length === 1) pending = openContents(pfx, { utf8, bmp: candidate.bmp }, budget, limits);
-      pending?.catch(() => undefined); // consumed below, or abandoned when the MAC fails
       if (await macMatches(mac, candidate.bmp, pfx.authSafeContent)) {
         matched = candidate;
         break;
       }
     }
     if (!matched) throw errors.wrongPasswordMac(mac.info.name);
+    if (matched !== candidates[0]) pending = undefined; // the guess was wrong: open again with the right form
     chosen = matched;
     try {
       opened = await (pending ?? openContents(pfx, { utf8, bmp: chosen.bmp }, budget, limits));

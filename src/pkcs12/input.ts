@@ -23,10 +23,10 @@ function describeInvalid(text: string): string {
   return "'=' padding in the middle or more than two '=' at the end";
 }
 
-export function toBytes(input: Buffer | string, maxBytes: number): Buffer {
-  if (Buffer.isBuffer(input)) {
+export function toBytes(input: Buffer | Uint8Array | string, maxBytes: number): Buffer {
+  if (input instanceof Uint8Array) {
     if (input.length > maxBytes) throw errors.tooLarge(input.length, maxBytes);
-    return input;
+    return Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   }
   if (typeof input !== 'string') throw errors.notBase64('expected a string');
   // Refuse absurd strings before scanning them: allow for generous whitespace (2x) around the largest payload.

@@ -1,0 +1,60 @@
+// What every measurement gets from the runner: the mode, how to start servers, where stores come from.
+import { createBenchStore, type BenchStore } from './stores.js';
+import type { StoreKind } from './report.js';
+import { startServer, type Runner, type ServerOptions, type ServerProcess } from './server.js';
+
+export interface BenchContext {
+  quick: boolean;
+  runner: Runner;
+  /** DATABASE_URL, when PostgreSQL is measured. */
+  pgUrl: string | undefined;
+  /** When set, servers write V8 CPU profiles here (node --cpu-prof). */
+  profileDir: string | undefined;
+  log(line: string): void;
+  /** Length of one load run: `full` seconds, or a short one in quick mode. */
+  seconds(full: number): number;
+  /** A fresh, migrated store of this kind; removed at the end of the run unless removed earlier. */
+  store(kind: StoreKind, options?: { migrate?: boolean }): Promise<BenchStore>;
+  /** A server on `store` with the run's runner and profiling settings; stopped at the end of the run at the latest. */
+  server(store: BenchStore, options?: Partial<ServerOptions>): Promise<ServerProcess>;
+  /** Work to do when the run ends (stop servers, drop schemas). */
+  cleanup(): Promise<void>;
+  /** Values shared between measurements of one run (e.g. the 200,000-connector store: size and start-up). */
+  shared: Map<string, unknown>;
+}
+
+export function createContext(options: {
+  quick: boolean;
+  runner: Runner;
+  pgUrl: string | undefined;
+  profileDir: string | undefined;
+  log: (line: string) => void;
+}): BenchContext {
+  const stores: BenchStore[] = [];
+  const servers: ServerProcess[] = [];
+  return {
+    ...options,
+    shared: new Map(),
+    seconds: (full) => (options.quick ? Math.min(full, 1) : full),
+    async store(kind, storeOptions = {}) {
+      const store = await createBenchStore(kind, options.pgUrl, storeOptions);
+      stores.push(store);
+      return store;
+    },
+    async server(store, overrides = {}) {
+      const server = await startServer({
+        runner: options.runner,
+        dataDir: store.dataDir,
+        ...(store.databaseUrl ? { databaseUrl: store.databaseUrl } : {}),
+        ...(options.profileDir ? { profileDir: options.profileDir } : {}),
+        ...overrides,
+      });
+      servers.push(server);
+      return server;
+    },
+    async cleanup() {
+      await Promise.all(servers.map((server) => server.stop()));
+      for (const store of stores) await store.remove().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,102 @@
+// Load generation with autocannon 9, used programmatically. autocannon's own latency histogram keeps whole
+// milliseconds only, too coarse for sub-millisecond reads, so response times are collected here from its
+// 'response' events (float milliseconds, 2xx only) and percentiles computed from them.
+import autocannon, { type Request } from 'autocannon';
+
+export interface LoadOptions {
+  url: string;
+  connections: number;
+  durationSeconds: number;
+  method?: 'GET' | 'POST';
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Called for every request: returns the path (and optionally headers) to use, e.g. to rotate ids or tokens. */
+  next?: () => { path: string; headers?: Record<string, string> };
+  /** Fixed request rate over all connections; unlimited (closed loop) when unset. */
+  overallRate?: number;
+}
+
+export interface LoadResult {
+  /** 2xx responses per second over the run. */
+  requestsPerSecond: number;
+  ok: number;
+  /** Non-2xx responses, connection errors and timeouts: a healthy run has none. */
+  failed: number;
+  statusCodes: Record<string, number>;
+  p50Ms: number;
+  p99Ms: number;
+  meanMs: number;
+  maxMs: number;
+  durationSeconds: number;
+}
+
+export function percentile(sorted: Float64Array | number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+export function median(values: number[]): number {
+  return percentile(Float64Array.from(values).sort(), 50);
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const baseHeaders = { ...options.headers };
+  if (options.body !== undefined) baseHeaders['content-type'] ??= 'application/json';
+  const request: Request = {
+    method: options.method ?? 'GET',
+    path: options.path ?? '/',
+    headers: baseHeaders,
+    ...(options.body !== undefined ? { body: options.body } : {}),
+  };
+  const next = options.next;
+  if (next) {
+    request.setupRequest = (raw: Request) => {
+      const chosen = next();
+      return { ...raw, path: chosen.path, headers: { ...baseHeaders, ...chosen.headers } };
+    };
+  }
+  const latencies: number[] = [];
+  const statusCodes: Record<string, number> = {};
+  const started = performance.now();
+  const instance = autocannon({
+    url: options.url,
+    connections: options.connections,
+    duration: options.durationSeconds,
+    requests: [request],
+    timeout: 30,
+    ...(options.overallRate !== undefined ? { overallRate: options.overallRate } : {}),
+  });
+  instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+    statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
+    if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+  });
+  const result = await instance;
+  const elapsedSeconds = (performance.now() - started) / 1000;
+  const sorted = Float64Array.from(latencies).sort();
+  const sum = latencies.reduce((a, b) => a + b, 0);
+  const non2xx = Object.entries(statusCodes)
+    .filter(([code]) => !code.startsWith('2'))
+    .reduce((n, [, count]) => n + count, 0);
+  return {
+    requestsPerSecond: latencies.length / elapsedSeconds,
+    ok: latencies.length,
+    failed: non2xx + result.errors + result.timeouts,
+    statusCodes,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    meanMs: latencies.length ? sum / latencies.length : Number.NaN,
+    maxMs: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
+    durationSeconds: elapsedSeconds,
+  };
+}
+
+/** A failed run is a broken benchmark, not a slow server: say so loudly with the status codes seen. */
+export function assertHealthy(label: string, result: LoadResult, tolerated = 0): void {
+  if (result.ok === 0 || result.failed > tolerated) {
+    throw new Error(
+      `${label}: ${result.ok} ok, ${result.failed} failed (status codes ${JSON.stringify(result.statusCodes)})`,
+    );
+  }
+}
