@@ -204,13 +204,12 @@ export const SETTINGS: Setting[] = [
     flag: '--https',
     type: 'bool',
     default: 'false',
-    description:
-      'Serve TLS (a development certificate is generated in DATA_DIR/tls unless --tls-cert/--tls-key or --tls-pfx)',
+    description: 'Serve TLS (a development certificate is generated in DATA_DIR/tls unless --cert/--key or --pfx)',
   },
   {
     key: 'tlsCert',
     env: 'TLS_CERT',
-    flag: '--tls-cert',
+    flag: '--cert',
     type: 'string',
     default: undefined,
     description: 'PEM certificate file for --https',
@@ -218,7 +217,7 @@ export const SETTINGS: Setting[] = [
   {
     key: 'tlsKey',
     env: 'TLS_KEY',
-    flag: '--tls-key',
+    flag: '--key',
     type: 'string',
     default: undefined,
     description: 'PEM private key file for --https',
@@ -226,18 +225,18 @@ export const SETTINGS: Setting[] = [
   {
     key: 'tlsPfx',
     env: 'TLS_PFX',
-    flag: '--tls-pfx',
+    flag: '--pfx',
     type: 'string',
     default: undefined,
-    description: 'PKCS#12 file for --https (instead of --tls-cert/--tls-key)',
+    description: 'PKCS#12 file for --https (instead of --cert/--key)',
   },
   {
     key: 'tlsPfxPassword',
     env: 'TLS_PFX_PASSWORD',
-    flag: '--tls-pfx-password',
+    flag: '--pfx-password',
     type: 'string',
     default: undefined,
-    description: 'Password of --tls-pfx',
+    description: 'Password of --pfx',
   },
 ];
 

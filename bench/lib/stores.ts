@@ -47,7 +47,9 @@ export async function createBenchStore(
     const url = new URL(pgUrl);
     url.searchParams.set('schema', schema);
     databaseUrl = url.toString();
-    dropSchema = () => withPgClient(pgUrl, (client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    dropSchema = async () => {
+      await withPgClient(pgUrl, (client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    };
   }
   if (options.migrate !== false) {
     // Migrations through the real store, as a server's first start would run them.

@@ -12,6 +12,7 @@ import { loadFixture } from '../fixtures/index.js';
 import {
   appClaims,
   devClientCredential,
+  hmacWithPublicKey,
   httpsFetch,
   startJwksServer,
   unsignedToken,
@@ -43,6 +44,10 @@ describe('every /identity route refuses every kind of bad token', () => {
     tokens['garbage'] = 'not-a-jwt';
     tokens['bad signature'] = `${header}.${payload}.${Buffer.alloc(256, 7).toString('base64url')}`;
     tokens['alg none'] = unsignedToken(claims);
+    // The issuer's published key, used as an HMAC secret: the classic algorithm-confusion forgery.
+    const keys = await server.call('GET', `/${claims.tid}/discovery/v2.0/keys`);
+    const jwk = keys.json.keys[0];
+    tokens['HS256 with the public key'] = await hmacWithPublicKey(claims, jwk, jwk.kid);
     tokens['expired'] = await server.app.devToken({ expiresInSeconds: -600 });
     tokens['not yet valid'] = await server.app.devToken({ notBeforeInSeconds: 600, expiresInSeconds: 3600 });
     tokens['wrong audience'] = await server.app.devToken({ audience: 'https://management.azure.com' });
@@ -82,6 +87,7 @@ describe('every /identity route refuses every kind of bad token', () => {
     ['garbage', 401, 'InvalidAuthenticationToken'],
     ['bad signature', 401, 'InvalidAuthenticationToken'],
     ['alg none', 401, 'InvalidAuthenticationToken'],
+    ['HS256 with the public key', 401, 'InvalidAuthenticationToken'],
     ['expired', 401, 'InvalidAuthenticationToken'],
     ['not yet valid', 401, 'InvalidAuthenticationToken'],
     ['wrong audience', 401, 'InvalidAuthenticationToken'],
