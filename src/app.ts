@@ -7,8 +7,10 @@ import { API_CONNECTORS_PERMISSION, createAuth, DEV_TENANT_ID, type DevTokenRequ
 import type { Authenticator } from './auth/types.js';
 import type { Config } from './config.js';
 import type { Clock } from './connectors/model.js';
+import { AdjustableClock } from './connectors/clock.js';
 import { ConnectorService } from './connectors/service.js';
 import { issuerRoutesPlugin } from './http/issuer-routes.js';
+import { emulatorRoutes } from './http/routes/emulator.js';
 import { buildServer } from './http/server.js';
 import { loadTlsOptions } from './http/tls.js';
 import { decodePkcs12 } from './pkcs12/index.js';
@@ -55,7 +57,9 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const logger = overrides.logger ?? createLogger(config.logLevel);
-  const clock = overrides.clock ?? Date.now;
+  // Development mode: an adjustable clock behind /_emulator/clock; tests may inject their own.
+  const adjustable = config.authMode === 'development' && !overrides.clock ? new AdjustableClock() : undefined;
+  const clock = overrides.clock ?? adjustable?.now ?? Date.now;
   const repository = await openStore({
     dataDir: config.dataDir,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
@@ -113,7 +117,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     bodyLimit: config.bodyLimit,
     odataContextBase: config.odataContextBase,
     ...(tls ? { https: tls.serverOptions } : {}),
-    plugins: devIssuer ? [issuerRoutesPlugin(devIssuer)] : [],
+    plugins: [
+      ...(devIssuer ? [issuerRoutesPlugin(devIssuer)] : []),
+      ...(adjustable ? [emulatorRoutes(adjustable, authenticator)] : []),
+    ],
   });
 
   return {

@@ -1,7 +1,7 @@
 // What every measurement gets from the runner: the mode, how to start servers, where stores come from.
 import { createBenchStore, type BenchStore } from './stores.js';
 import type { StoreKind } from './report.js';
-import { startServer, type Runner, type ServerOptions, type ServerProcess } from './server.js';
+import { removeServerLogs, startServer, type Runner, type ServerOptions, type ServerProcess } from './server.js';
 
 export interface BenchContext {
   quick: boolean;
@@ -55,6 +55,7 @@ export function createContext(options: {
     async cleanup() {
       await Promise.all(servers.map((server) => server.stop()));
       for (const store of stores) await store.remove().catch(() => undefined);
+      removeServerLogs();
     },
   };
 }

@@ -3,7 +3,18 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -114,42 +125,58 @@ export function startBareServer(bodyFiles: [item: string, list: string] | [] = [
   return spawnListening(process.execPath, [BARE_SERVER, ...bodyFiles], { env: {}, ipc: false, group: false });
 }
 
+let logDir: string | undefined;
+let logCount = 0;
+
+/** Removes the directory of server log files (at the end of a run). */
+export function removeServerLogs(): void {
+  if (logDir) rmSync(logDir, { recursive: true, force: true });
+  logDir = undefined;
+}
+
+/**
+ * Spawns a server and waits for the URL it prints. Its stdout/stderr go to a file, not a pipe to this process:
+ * writes to a pipe block the server (stdout pipes are synchronous on Linux) whenever this process, busy generating
+ * load, drains it late, and that would measure the bench instead of the server. The file is deleted on stop.
+ */
 async function spawnListening(
   command: string,
   args: string[],
   options: { env: NodeJS.ProcessEnv; ipc: boolean; group: boolean },
 ): Promise<ServerProcess> {
+  logDir ??= mkdtempSync(join(tmpdir(), 'api-connectors-bench-logs-'));
+  const logFile = join(logDir, `server-${++logCount}.log`);
+  const logFd = openSync(logFile, 'w');
   const startedAt = performance.now();
   const child: ChildProcess = spawn(command, args, {
     cwd: REPO_ROOT,
     // The shipping default log level (info: one line per request), unless a measurement says otherwise.
     env: { ...process.env, LOG_LEVEL: 'info', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc ? (['ipc'] as const) : [])],
+    stdio: ['ignore', logFd, logFd, ...(options.ipc ? (['ipc'] as const) : [])],
     detached: options.group,
   });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    if (output.length < 64_000) output += chunk.toString();
+  closeSync(logFd);
+  const output = () => {
+    const fd = openSync(logFile, 'r');
+    try {
+      const buffer = Buffer.alloc(64_000);
+      return buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString();
+    } finally {
+      closeSync(fd);
+    }
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${output}`)), 60_000);
-    const onData = () => {
-      const match = /at (https?:\/\/[^\s/]+)\//.exec(output);
-      if (!match) return;
-      clearTimeout(timer);
-      child.stdout!.off('data', onData);
-      child.off('exit', onExit);
-      resolve(match[1]!);
-    };
-    const onExit = (code: number | null) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${output}`));
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', onExit);
-  });
+  let exitCode: number | null | undefined;
+  child.once('exit', (code) => (exitCode = code ?? -1));
+  const url = await (async () => {
+    const deadline = startedAt + 60_000;
+    for (;;) {
+      const match = /at (https?:\/\/[^\s/]+)\//.exec(output());
+      if (match) return match[1]!;
+      if (exitCode !== undefined) throw new Error(`server exited with ${exitCode} before listening:\n${output()}`);
+      if (performance.now() > deadline) throw new Error(`server did not start in 60 s:\n${output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  })();
   const listeningMs = performance.now() - startedAt;
   const pid = child.pid!;
 
@@ -177,7 +204,7 @@ async function spawnListening(
       const { maxMs, p99Ms, meanMs } = await ask<EventLoopStats>('event-loop:read', 'event-loop:stats');
       return { maxMs, p99Ms, meanMs };
     },
-    output: () => output,
+    output,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
@@ -193,6 +220,7 @@ async function spawnListening(
       const timer = setTimeout(() => kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
+      rmSync(logFile, { force: true });
     },
   };
 }
