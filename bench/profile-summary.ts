@@ -1,6 +1,6 @@
 // Summarises V8 .cpuprofile files (from `node --cpu-prof`) by where the time went: self time per npm package or
 // per project file, and the hottest functions. A reading aid for the profiles docs/performance.md talks about.
-// Usage: npx tsx bench/profile-summary.ts PROFILE.cpuprofile [--top 25] [--by package|file|function]
+// Usage: npx tsx bench/profile-summary.ts PROFILE.cpuprofile [--top 25] [--by package|file|function|inclusive]
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -19,7 +19,7 @@ interface CpuProfile {
   timeDeltas?: number[];
 }
 
-export type Grouping = 'package' | 'file' | 'function';
+export type Grouping = 'package' | 'file' | 'function' | 'inclusive';
 
 export interface ProfileLine {
   name: string;
@@ -46,6 +46,24 @@ function groupOf(frame: ProfileNode['callFrame'], by: Grouping): string {
   return `${frame.functionName || '(anonymous)'} ${project}:${frame.lineNumber + 1}`;
 }
 
+/** Total (self + callees) time per function, each function counted once per stack (recursion-safe). */
+function inclusiveTotals(profile: CpuProfile, selfMicros: Map<number, number>): Map<string, number> {
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const totals = new Map<string, number>();
+  for (const [id, micros] of selfMicros) {
+    const seen = new Set<string>();
+    for (let current: number | undefined = id; current !== undefined; current = parent.get(current)) {
+      const key = groupOf(byId.get(current)!.callFrame, 'function');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      totals.set(key, (totals.get(key) ?? 0) + micros);
+    }
+  }
+  return totals;
+}
+
 export function summariseProfile(profile: CpuProfile, by: Grouping): { totalMs: number; lines: ProfileLine[] } {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfMicros = new Map<number, number>();
@@ -56,12 +74,15 @@ export function summariseProfile(profile: CpuProfile, by: Grouping): { totalMs: 
     const delta = deltas[i + 1] ?? 0;
     selfMicros.set(samples[i]!, (selfMicros.get(samples[i]!) ?? 0) + delta);
   }
-  const totals = new Map<string, number>();
-  for (const [id, micros] of selfMicros) {
-    const node = byId.get(id);
-    if (!node) continue;
-    const key = groupOf(node.callFrame, by);
-    totals.set(key, (totals.get(key) ?? 0) + micros);
+  let totals = new Map<string, number>();
+  if (by === 'inclusive') totals = inclusiveTotals(profile, selfMicros);
+  else {
+    for (const [id, micros] of selfMicros) {
+      const node = byId.get(id);
+      if (!node) continue;
+      const key = groupOf(node.callFrame, by);
+      totals.set(key, (totals.get(key) ?? 0) + micros);
+    }
   }
   const totalMicros = profile.endTime - profile.startTime;
   const lines = [...totals.entries()]
@@ -80,9 +101,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const by = (option('--by') ?? 'package') as Grouping;
   for (const file of args) {
     const { totalMs, lines } = summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, by);
-    console.log(`${file}: ${totalMs.toFixed(0)} ms profiled, self time by ${by}`);
+    console.log(
+      `${file}: ${totalMs.toFixed(0)} ms profiled, ${by === 'inclusive' ? 'total time by function' : `self time by ${by}`}`,
+    );
     for (const line of lines.slice(0, top)) {
-      console.log(`  ${line.selfMs.toFixed(1).padStart(8)} ms  ${(line.share * 100).toFixed(1).padStart(5)}%  ${line.name}`);
+      console.log(
+        `  ${line.selfMs.toFixed(1).padStart(8)} ms  ${(line.share * 100).toFixed(1).padStart(5)}%  ${line.name}`,
+      );
     }
   }
 }

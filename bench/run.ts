@@ -7,6 +7,7 @@
 //   npm run bench -- --quick               seconds-long runs on a few fixtures and a small store (smoke test)
 //   npm run bench -- --profile             servers write CPU profiles to bench/results/profiles
 //   npm run bench -- --runner tsx          run the server from src/ through tsx instead of the compiled dist/
+//   npm run bench -- --log-level warn      servers log at this level (default info, the shipping default)
 //   npm run bench -- --out FILE            write the JSON elsewhere
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -25,7 +26,10 @@ import { measureUpload } from './measurements/upload.js';
 type PerStore = (ctx: BenchContext, kind: StoreKind) => Promise<Check[]>;
 
 /** In run order. decode has no store; the others run once per store (measurement 7). */
-const MEASUREMENTS: Array<{ name: string; run: { global: (ctx: BenchContext) => Promise<Check[]> } | { perStore: PerStore } }> = [
+const MEASUREMENTS: Array<{
+  name: string;
+  run: { global: (ctx: BenchContext) => Promise<Check[]> } | { perStore: PerStore };
+}> = [
   { name: 'decode', run: { global: (ctx) => measureDecode(ctx.quick) } },
   { name: 'upload', run: { perStore: measureUpload } },
   { name: 'stalls', run: { perStore: measureStalls } },
@@ -43,6 +47,7 @@ interface RunOptions {
   runner: Runner;
   out: string;
   stores: StoreKind[];
+  logLevel: string;
 }
 
 function parseOptions(argv: string[]): RunOptions {
@@ -55,11 +60,18 @@ function parseOptions(argv: string[]): RunOptions {
       runner: { type: 'string', default: 'dist' },
       out: { type: 'string', default: join(REPO_ROOT, 'bench', 'results', 'latest.json') },
       stores: { type: 'string' },
+      'log-level': { type: 'string', default: 'info' },
     },
   });
-  const only = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : MEASUREMENT_NAMES;
+  const only = values.only
+    ? values.only
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : MEASUREMENT_NAMES;
   const unknown = only.filter((name) => !MEASUREMENT_NAMES.includes(name));
-  if (unknown.length > 0) throw new Error(`unknown measurement ${unknown.join(', ')}; use ${MEASUREMENT_NAMES.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`unknown measurement ${unknown.join(', ')}; use ${MEASUREMENT_NAMES.join(', ')}`);
   if (!['dist', 'tsx'].includes(values.runner!)) throw new Error('--runner is dist or tsx');
   const stores = (values.stores ?? (process.env.DATABASE_URL ? 'sqlite,postgres' : 'sqlite'))
     .split(',')
@@ -75,6 +87,7 @@ function parseOptions(argv: string[]): RunOptions {
     runner: values.runner as Runner,
     out: values.out!,
     stores,
+    logLevel: values['log-level']!,
   };
 }
 
@@ -94,9 +107,16 @@ export async function runBench(argv: string[]): Promise<BenchReport> {
     runner: options.runner,
     pgUrl: process.env.DATABASE_URL,
     profileDir,
+    logLevel: options.logLevel,
     log,
   });
   const checks: Check[] = [];
+  // Ctrl-C: stop the servers and drop the PostgreSQL schemas before leaving.
+  const interrupted = () => {
+    log('interrupted: cleaning up');
+    void ctx.cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
   try {
     for (const measurement of MEASUREMENTS.filter((m) => options.only.includes(m.name))) {
       const targets: Array<StoreKind | null> = 'global' in measurement.run ? [null] : options.stores;
@@ -104,7 +124,9 @@ export async function runBench(argv: string[]): Promise<BenchReport> {
         log(`${measurement.name}${kind ? ` (${kind})` : ''}`);
         try {
           const results =
-            'global' in measurement.run ? await measurement.run.global(ctx) : await measurement.run.perStore(ctx, kind!);
+            'global' in measurement.run
+              ? await measurement.run.global(ctx)
+              : await measurement.run.perStore(ctx, kind!);
           checks.push(...results);
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
@@ -114,13 +136,20 @@ export async function runBench(argv: string[]): Promise<BenchReport> {
       }
     }
   } finally {
+    process.off('SIGINT', interrupted);
     await ctx.cleanup();
   }
   const report: BenchReport = {
     schemaVersion: 1,
     date: new Date().toISOString(),
     machine: machineInfo(),
-    options: { quick: options.quick, only: options.only, stores: options.stores, runner: options.runner },
+    options: {
+      quick: options.quick,
+      only: options.only,
+      stores: options.stores,
+      runner: options.runner,
+      logLevel: options.logLevel,
+    },
     durationSeconds: (performance.now() - started) / 1000,
     checks,
     failures,
@@ -139,7 +168,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       `runner ${report.options.runner}\n`,
   );
   console.log(formatTable(report.checks));
-  for (const failure of report.failures) console.log(`\nFAILED ${failure.measurement} (${failure.store ?? '-'}): ${failure.error}`);
+  for (const failure of report.failures)
+    console.log(`\nFAILED ${failure.measurement} (${failure.store ?? '-'}): ${failure.error}`);
   const failed = report.checks.filter((c) => c.pass === false).length;
   console.log(`\n${report.checks.length} checks, ${failed} over target, ${report.failures.length} measurements failed`);
   // Exit 0 even when targets are missed: the table is the verdict; a broken measurement is an error.

@@ -12,8 +12,6 @@ import { ConnectorService } from './connectors/service.js';
 import { issuerRoutesPlugin } from './http/issuer-routes.js';
 import { emulatorRoutes } from './http/routes/emulator.js';
 import { buildServer } from './http/server.js';
-import { loadTlsOptions } from './http/tls.js';
-import { decodePkcs12 } from './pkcs12/index.js';
 import { createSealer } from './secrets/index.js';
 import { openStore } from './store/index.js';
 import type { ConnectorRepository } from './store/repository.js';
@@ -54,6 +52,23 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
   return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[Redacted]' } }, destination ?? process.stdout);
 }
 
+// Loaded only for HTTPS: certificate generation pulls in @peculiar/x509 and its dependencies (start-up time).
+async function loadTls(config: Config) {
+  const { loadTlsOptions } = await import('./http/tls.js');
+  return loadTlsOptions({
+    dataDir: config.dataDir,
+    ...(config.tlsCert ? { cert: config.tlsCert } : {}),
+    ...(config.tlsKey ? { key: config.tlsKey } : {}),
+    ...(config.tlsPfx ? { pfx: config.tlsPfx } : {}),
+    ...(config.tlsPfxPassword ? { pfxPassword: config.tlsPfxPassword } : {}),
+  });
+}
+
+// The PKCS#12 decoder (asn1js, the @peculiar/asn1-* schemas, the KDF worker pool) is loaded by the first upload,
+// not at start-up: reads and the first 200 do not wait for it.
+let decoder: Promise<typeof import('./pkcs12/index.js')> | undefined;
+const loadDecoder = () => (decoder ??= import('./pkcs12/index.js'));
+
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const logger = overrides.logger ?? createLogger(config.logLevel);
@@ -83,7 +98,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     sealer,
     clock,
     maxConnectorsPerTenant: config.maxConnectorsPerTenant,
-    decode: (value, password) => decodePkcs12(value, password, limits),
+    decode: async (value, password) => (await loadDecoder()).decodePkcs12(value, password, limits),
   });
   const list = (value: string | undefined) =>
     (value ?? '')
@@ -100,15 +115,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   const authenticator = overrides.authenticator ?? auth.authenticator;
   const devIssuer = auth.devIssuer;
-  const tls = config.https
-    ? await loadTlsOptions({
-        dataDir: config.dataDir,
-        ...(config.tlsCert ? { cert: config.tlsCert } : {}),
-        ...(config.tlsKey ? { key: config.tlsKey } : {}),
-        ...(config.tlsPfx ? { pfx: config.tlsPfx } : {}),
-        ...(config.tlsPfxPassword ? { pfxPassword: config.tlsPfxPassword } : {}),
-      })
-    : undefined;
+  const tls = config.https ? await loadTls(config) : undefined;
   const server = await buildServer({
     service,
     authenticator,

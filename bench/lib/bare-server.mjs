@@ -2,6 +2,7 @@
 // (the real server's responses, captured by the bench) and nothing else: no auth, no store, no Graph headers, no
 // logging. Also the floor for start-up time (process start to first 200 of a fastify app).
 // Usage: node bench/lib/bare-server.mjs [ITEM_BODY_FILE LIST_BODY_FILE]; prints "bare fastify at http://HOST:PORT/".
+import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import fastify from 'fastify';
 

@@ -10,9 +10,15 @@ export interface BenchContext {
   pgUrl: string | undefined;
   /** When set, servers write V8 CPU profiles here (node --cpu-prof). */
   profileDir: string | undefined;
+  /** LOG_LEVEL of the servers. */
+  logLevel: string;
   log(line: string): void;
-  /** Length of one load run: `full` seconds, or a short one in quick mode. */
+  /** Length of one load run: `full` seconds, or 1 s in quick mode (`--quick`, smoke runs; autocannon's minimum). */
   seconds(full: number): number;
+  /** Alternating rounds per side for A/B comparisons: 2, or 1 in quick mode. */
+  rounds: number;
+  /** Runs a warm-up load, except in quick mode. */
+  warmUp(run: () => Promise<unknown>): Promise<void>;
   /** A fresh, migrated store of this kind; removed at the end of the run unless removed earlier. */
   store(kind: StoreKind, options?: { migrate?: boolean }): Promise<BenchStore>;
   /** A server on `store` with the run's runner and profiling settings; stopped at the end of the run at the latest. */
@@ -28,6 +34,7 @@ export function createContext(options: {
   runner: Runner;
   pgUrl: string | undefined;
   profileDir: string | undefined;
+  logLevel: string;
   log: (line: string) => void;
 }): BenchContext {
   const stores: BenchStore[] = [];
@@ -35,7 +42,11 @@ export function createContext(options: {
   return {
     ...options,
     shared: new Map(),
-    seconds: (full) => (options.quick ? Math.min(full, 1) : full),
+    seconds: (full) => (options.quick ? 1 : full),
+    rounds: options.quick ? 1 : 2,
+    async warmUp(run) {
+      if (!options.quick) await run();
+    },
     async store(kind, storeOptions = {}) {
       const store = await createBenchStore(kind, options.pgUrl, storeOptions);
       stores.push(store);
@@ -48,6 +59,7 @@ export function createContext(options: {
         ...(store.databaseUrl ? { databaseUrl: store.databaseUrl } : {}),
         ...(options.profileDir ? { profileDir: options.profileDir } : {}),
         ...overrides,
+        env: { LOG_LEVEL: options.logLevel, ...overrides.env },
       });
       servers.push(server);
       return server;

@@ -1,5 +1,6 @@
 // Preloaded into a server process by the benchmark (`node --import ./bench/lib/event-loop-probe.mjs ...`): watches
-// the event loop with perf_hooks.monitorEventLoopDelay and answers over the IPC channel the bench opened. Nothing
+// the event loop with perf_hooks.monitorEventLoopDelay (and reports process.memoryUsage()) over the IPC channel the
+// bench opened. Nothing
 // in src/ changes and nothing is exposed over HTTP; without an IPC channel (a normal start) it does nothing.
 // Plain JavaScript so it loads the same way in front of the compiled dist/ and the tsx-run sources.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -11,6 +12,8 @@ if (typeof process.send === 'function') {
     if (message === 'event-loop:reset') {
       histogram.reset();
       process.send({ type: 'event-loop:reset' });
+    } else if (message === 'memory:read') {
+      process.send({ type: 'memory', ...process.memoryUsage() });
     } else if (message === 'event-loop:read') {
       process.send({
         type: 'event-loop:stats',

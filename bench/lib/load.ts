@@ -29,6 +29,8 @@ export interface LoadResult {
   meanMs: number;
   maxMs: number;
   durationSeconds: number;
+  /** The 2xx response times, sorted (milliseconds); for merging runs, not written to the results. */
+  latencies: Float64Array;
 }
 
 export function percentile(sorted: Float64Array | number[], p: number): number {
@@ -93,7 +95,56 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     meanMs: latencies.length ? sum / latencies.length : Number.NaN,
     maxMs: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
     durationSeconds: elapsedSeconds,
+    latencies: sorted,
   };
+}
+
+/** Several runs of the same load as one: throughput over their total time, percentiles over all responses. */
+export function mergeLoads(results: LoadResult[]): LoadResult {
+  const total = results.reduce((n, r) => n + r.latencies.length, 0);
+  const sorted = new Float64Array(total);
+  let offset = 0;
+  for (const r of results) {
+    sorted.set(r.latencies, offset);
+    offset += r.latencies.length;
+  }
+  sorted.sort();
+  const statusCodes: Record<string, number> = {};
+  for (const r of results) {
+    for (const [code, count] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + count;
+  }
+  const durationSeconds = results.reduce((n, r) => n + r.durationSeconds, 0);
+  const ok = results.reduce((n, r) => n + r.ok, 0);
+  return {
+    requestsPerSecond: ok / durationSeconds,
+    ok,
+    failed: results.reduce((n, r) => n + r.failed, 0),
+    statusCodes,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    meanMs: results.reduce((n, r) => n + r.meanMs * r.ok, 0) / ok,
+    maxMs: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
+    durationSeconds,
+    latencies: sorted,
+  };
+}
+
+/**
+ * Runs two loads alternately, `rounds` times each, and merges each side's runs: on a shared machine, drift (other
+ * processes, CPU frequency) then hits both sides alike instead of whichever happened to run during it.
+ */
+export async function interleaved(
+  a: () => Promise<LoadResult>,
+  b: () => Promise<LoadResult>,
+  rounds: number,
+): Promise<[LoadResult, LoadResult]> {
+  const left: LoadResult[] = [];
+  const right: LoadResult[] = [];
+  for (let i = 0; i < rounds; i++) {
+    left.push(await a());
+    right.push(await b());
+  }
+  return [mergeLoads(left), mergeLoads(right)];
 }
 
 /** A failed run is a broken benchmark, not a slow server: say so loudly with the status codes seen. */

@@ -55,7 +55,7 @@ export interface BenchReport {
   schemaVersion: 1;
   date: string;
   machine: Machine;
-  options: { quick: boolean; only: string[]; stores: StoreKind[]; runner: string };
+  options: { quick: boolean; only: string[]; stores: StoreKind[]; runner: string; logLevel: string };
   durationSeconds: number;
   checks: Check[];
   /** Measurements that threw, with the message (the run continues with the others). */
@@ -105,6 +105,11 @@ function formatTarget(target: Target | null): string {
   return `${what} ${target.op} ${target.limit}${target.unit === 'x' ? 'x' : ` ${target.unit}`}`;
 }
 
+function verdict(c: Check): string {
+  if (c.target === null) return '-';
+  return c.pass === null ? 'n/a' : c.pass ? 'pass' : 'FAIL';
+}
+
 export function formatTable(checks: Check[]): string {
   const header = ['#', 'check', 'store', 'value', 'reference', 'ratio', 'target', 'result'];
   const rows = checks.map((c) => [
@@ -115,10 +120,14 @@ export function formatTable(checks: Check[]): string {
     c.reference ? `${formatFigure(c.reference)} (${c.reference.label})` : '-',
     c.ratio === null ? 'n/a' : `${c.ratio.toFixed(2)}x`,
     formatTarget(c.target),
-    c.pass === null ? 'n/a' : c.pass ? 'pass' : 'FAIL',
+    verdict(c),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -129,7 +138,7 @@ export function formatMarkdown(checks: Check[]): string {
       `| ${c.measurement} | ${c.name} | ${c.store ?? '-'} | ${formatFigure(c.value)} | ` +
       `${c.reference ? `${formatFigure(c.reference)} (${c.reference.label})` : '-'} | ` +
       `${c.ratio === null ? 'n/a' : `${c.ratio.toFixed(2)}x`} | ${formatTarget(c.target)} | ` +
-      `${c.pass === null ? 'n/a' : c.pass ? 'pass' : '**FAIL**'} |`,
+      `${verdict(c).replace('FAIL', '**FAIL**')} |`,
   );
   return [
     '| # | check | store | value | reference | ratio | target | result |',

@@ -17,6 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SETTINGS } from '../../src/config.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PROBE = fileURLToPath(new URL('./event-loop-probe.mjs', import.meta.url));
@@ -51,6 +52,8 @@ export interface ServerProcess {
   startedAt: number;
   /** Resident set size now and at its peak (Linux /proc; the runner's own process for `npm`). */
   memory(): { rssMb: number; peakRssMb: number };
+  /** CPU time the process has used so far (user + system, all its threads), in milliseconds. */
+  cpuMs(): number;
   resetEventLoop(): Promise<void>;
   readEventLoop(): Promise<EventLoopStats>;
   output(): string;
@@ -108,6 +111,13 @@ function readStatusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return Number(match[1]) / 1024;
 }
 
+/** utime + stime from /proc/PID/stat (fields 14 and 15, in clock ticks of 10 ms on Linux). */
+function readCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // the command name may contain spaces
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 export function startServer(options: ServerOptions): Promise<ServerProcess> {
   const { command, args } = commandFor(options);
   return spawnListening(command, args, {
@@ -123,6 +133,16 @@ const BARE_SERVER = fileURLToPath(new URL('./bare-server.mjs', import.meta.url))
 /** The bare fastify reference (bench/lib/bare-server.mjs), answering /item and /list with the given files. */
 export function startBareServer(bodyFiles: [item: string, list: string] | [] = []): Promise<ServerProcess> {
   return spawnListening(process.execPath, [BARE_SERVER, ...bodyFiles], { env: {}, ipc: false, group: false });
+}
+
+/**
+ * The bench's environment without any server setting (DATABASE_URL would turn a SQLite server into a PostgreSQL
+ * one, a KEK would not match the data dir's), at the shipping default log level (info: a line per request).
+ */
+function serverEnvironment(overrides: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const setting of SETTINGS) delete env[setting.env];
+  return { ...env, LOG_LEVEL: 'info', ...overrides };
 }
 
 let logDir: string | undefined;
@@ -150,8 +170,7 @@ async function spawnListening(
   const startedAt = performance.now();
   const child: ChildProcess = spawn(command, args, {
     cwd: REPO_ROOT,
-    // The shipping default log level (info: one line per request), unless a measurement says otherwise.
-    env: { ...process.env, LOG_LEVEL: 'info', ...options.env },
+    env: serverEnvironment(options.env),
     stdio: ['ignore', logFd, logFd, ...(options.ipc ? (['ipc'] as const) : [])],
     detached: options.group,
   });
@@ -199,6 +218,7 @@ async function spawnListening(
     listeningMs,
     startedAt,
     memory: () => ({ rssMb: readStatusMb(pid, 'VmRSS'), peakRssMb: readStatusMb(pid, 'VmHWM') }),
+    cpuMs: () => readCpuMs(pid),
     resetEventLoop: async () => void (await ask('event-loop:reset', 'event-loop:reset')),
     readEventLoop: async () => {
       const { maxMs, p99Ms, meanMs } = await ask<EventLoopStats>('event-loop:read', 'event-loop:stats');

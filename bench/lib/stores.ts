@@ -184,7 +184,15 @@ async function seedSqlite(store: BenchStore, spec: SeedSpec, cert: CertificateTe
           row.createdAt,
         );
         if (row.sealedKey) {
-          certificate.run(row.tenantId, row.id, cert.thumbprint, cert.notBefore, cert.notAfter, row.sealedKey, row.createdAt);
+          certificate.run(
+            row.tenantId,
+            row.id,
+            cert.thumbprint,
+            cert.notBefore,
+            cert.notAfter,
+            row.sealedKey,
+            row.createdAt,
+          );
         }
       }
     });
@@ -202,35 +210,76 @@ async function seedPostgres(store: BenchStore, spec: SeedSpec, cert: Certificate
   await withPgClient(url.toString(), async (client) => {
     await client.query(`SET search_path TO "${schema}"`);
     await client.query('SET synchronous_commit TO off');
+    // Sealing the next batch (here) overlaps with PostgreSQL writing the previous one (its own process).
+    let pending: Promise<void> = Promise.resolve();
     for await (const rows of seedRows(store, spec, 5_000)) {
-      const tenants = rows.map((r) => r.tenantId);
-      const ids = rows.map((r) => r.id);
-      const created = rows.map((r) => r.createdAt);
-      await client.query('BEGIN');
-      await client.query(
-        `INSERT INTO tenants (tenant_id, created_at) SELECT DISTINCT t, $2::bigint FROM unnest($1::text[]) AS t
-         ON CONFLICT DO NOTHING`,
-        [tenants, created[0]],
-      );
-      await client.query(
-        `INSERT INTO connectors (tenant_id, id, display_name, target_url, auth_kind, last_cert_seq, created_at,
-           updated_at)
-         SELECT t, i, 'Connector ' || left(i, 13), 'https://api.contoso.example/' || left(i, 8) || '/validate',
-           'certificate', $4::bigint, c, c
-         FROM unnest($1::text[], $2::text[], $3::bigint[]) AS r (t, i, c)`,
-        [tenants, ids, created, spec.withCertificate ? 1 : 0],
-      );
-      if (spec.withCertificate) {
-        await client.query(
-          `INSERT INTO certificates (tenant_id, connector_id, seq, thumbprint, not_before, not_after, sealed_key,
-             uploaded_at)
-           SELECT t, i, 1, $4, $5::bigint, $6::bigint, k, c FROM unnest($1::text[], $2::text[], $3::bigint[],
-             $7::text[]) AS r (t, i, c, k)`,
-          [tenants, ids, created, cert.thumbprint, cert.notBefore, cert.notAfter, rows.map((r) => r.sealedKey)],
-        );
-      }
-      await client.query('COMMIT');
+      await pending;
+      pending = insertPgBatch(client, rows, spec, cert);
+      pending.catch(() => undefined); // awaited (and thrown) on the next turn; not an unhandled rejection meanwhile
     }
+    await pending;
     await client.query('ANALYZE tenants, connectors, certificates');
   });
+}
+
+async function insertPgBatch(
+  client: pg.Client,
+  rows: SeedRow[],
+  spec: SeedSpec,
+  cert: CertificateTemplate,
+): Promise<void> {
+  const tenants = rows.map((r) => r.tenantId);
+  const ids = rows.map((r) => r.id);
+  const created = rows.map((r) => r.createdAt);
+  await client.query('BEGIN');
+  await client.query(
+    `INSERT INTO tenants (tenant_id, created_at) SELECT DISTINCT t, $2::bigint FROM unnest($1::text[]) AS t
+       ON CONFLICT DO NOTHING`,
+    [tenants, created[0]],
+  );
+  await client.query(
+    `INSERT INTO connectors (tenant_id, id, display_name, target_url, auth_kind, last_cert_seq, created_at,
+         updated_at)
+       SELECT t, i, 'Connector ' || left(i, 13), 'https://api.contoso.example/' || left(i, 8) || '/validate',
+         'certificate', $4::bigint, c, c
+       FROM unnest($1::text[], $2::text[], $3::bigint[]) AS r (t, i, c)`,
+    [tenants, ids, created, spec.withCertificate ? 1 : 0],
+  );
+  if (spec.withCertificate) {
+    await client.query(
+      `INSERT INTO certificates (tenant_id, connector_id, seq, thumbprint, not_before, not_after, sealed_key,
+           uploaded_at)
+         SELECT t, i, 1, $4, $5::bigint, $6::bigint, k, c FROM unnest($1::text[], $2::text[], $3::bigint[],
+           $7::text[]) AS r (t, i, c, k)`,
+      [tenants, ids, created, cert.thumbprint, cert.notBefore, cert.notAfter, rows.map((r) => r.sealedKey)],
+    );
+  }
+  await client.query('COMMIT');
+}
+
+export interface UploadTarget {
+  path: string;
+  authorization: string;
+}
+
+/**
+ * Connectors without a certificate to upload to, `perTenant` per tenant (Graph's limit is 20, so tenants stay
+ * realistic), each with its tenant's token: every upload to one is a first, successful upload.
+ */
+export async function seedUploadTargets(
+  store: BenchStore,
+  count: number,
+  options: { firstTenant: number; perTenant?: number },
+): Promise<UploadTarget[]> {
+  const perTenant = options.perTenant ?? 20;
+  const tenants = Array.from({ length: Math.ceil(count / perTenant) }, (_, i) => options.firstTenant + i);
+  const ids = await seed(store, { tenants, connectorsPerTenant: perTenant, withCertificate: false });
+  const targets: UploadTarget[] = [];
+  for (const t of tenants) {
+    const authorization = `Bearer ${await store.token(tenantGuid(t))}`;
+    for (const id of ids.get(t)!) {
+      targets.push({ path: `/v1.0/identity/apiConnectors/${id}/uploadClientCertificate`, authorization });
+    }
+  }
+  return targets;
 }

@@ -1,9 +1,9 @@
 // Measurement 5: does the store's size show? 10,000 tenants x 20 connectors, each with a sealed certificate
-// (seeded with SQL), against a store holding only the tenants the load reads. Both servers get the same load:
-// GET-by-id and list for random tenants of one sample, each request with that tenant's own token. Then the
-// server's resident memory after that load (peak and current), against the small store's.
+// (seeded with SQL), against a store holding only the tenants the load reads. Both servers get the same load,
+// alternately: GET-by-id and list for random tenants of one sample, each request with that tenant's own token. Then
+// each server's resident memory after the loads (peak and current).
 import type { BenchContext } from '../lib/context.js';
-import { assertHealthy, runLoad, type LoadResult } from '../lib/load.js';
+import { assertHealthy, interleaved, runLoad, type LoadResult } from '../lib/load.js';
 import { check, fig, type Check, type StoreKind } from '../lib/report.js';
 import type { ServerProcess } from '../lib/server.js';
 import { seed, tenantGuid, type BenchStore } from '../lib/stores.js';
@@ -29,7 +29,9 @@ export async function bigStore(ctx: BenchContext, kind: StoreKind): Promise<BigS
     const started = performance.now();
     const tenants = Array.from({ length: tenantCount }, (_, i) => i + 1);
     const ids = await seed(store, { tenants, connectorsPerTenant: CONNECTORS_PER_TENANT, withCertificate: true });
-    ctx.log(`seeded ${tenantCount * CONNECTORS_PER_TENANT} connectors in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    ctx.log(
+      `seeded ${tenantCount * CONNECTORS_PER_TENANT} connectors in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
     const sampleSize = ctx.quick ? 8 : 64;
     const sample = new Map<number, string[]>();
     for (let k = 0; k < sampleSize; k++) {
@@ -42,64 +44,85 @@ export async function bigStore(ctx: BenchContext, kind: StoreKind): Promise<BigS
   return building;
 }
 
-interface SizeRun {
-  get: LoadResult;
-  list: LoadResult;
-  memory: { rssMb: number; peakRssMb: number };
+interface Loads {
+  get(seconds: number): Promise<LoadResult>;
+  list(seconds: number): Promise<LoadResult>;
 }
 
-async function loadAndMeasure(ctx: BenchContext, server: ServerProcess, store: BenchStore, tenants: number[], ids: Map<number, string[]>): Promise<SizeRun> {
+/** GET-by-id and list loads over random sampled tenants, each request with its tenant's token. */
+async function loadsFor(
+  server: ServerProcess,
+  store: BenchStore,
+  tenants: number[],
+  ids: Map<number, string[]>,
+): Promise<Loads> {
   const tokens = new Map<number, string>();
   for (const t of tenants) tokens.set(t, `Bearer ${await store.token(tenantGuid(t))}`);
   // A fixed pseudo-random sequence, the same for both stores.
   let state = 42;
   const random = (n: number) => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state % n;
+    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0; // a 32-bit LCG
+    return (state >>> 8) % n;
   };
   const pickTenant = () => tenants[random(tenants.length)]!;
   const collection = '/v1.0/identity/apiConnectors';
-  const getLoad = (seconds: number) =>
-    runLoad({
-      url: server.url,
-      connections: CONNECTIONS,
-      durationSeconds: seconds,
-      next: () => {
-        const t = pickTenant();
-        const connectors = ids.get(t)!;
-        return { path: `${collection}/${connectors[random(connectors.length)]}`, headers: { authorization: tokens.get(t)! } };
-      },
-    });
-  const listLoad = (seconds: number) =>
-    runLoad({
-      url: server.url,
-      connections: CONNECTIONS,
-      durationSeconds: seconds,
-      next: () => ({ path: collection, headers: { authorization: tokens.get(pickTenant())! } }),
-    });
-  assertHealthy('size warm-up', await listLoad(1));
-  const seconds = ctx.seconds(5);
-  const get = await getLoad(seconds);
-  assertHealthy('size GET', get);
-  const list = await listLoad(seconds);
-  assertHealthy('size list', list);
-  return { get, list, memory: server.memory() };
+  return {
+    get: (seconds) =>
+      runLoad({
+        url: server.url,
+        connections: CONNECTIONS,
+        durationSeconds: seconds,
+        next: () => {
+          const t = pickTenant();
+          const connectors = ids.get(t)!;
+          return {
+            path: `${collection}/${connectors[random(connectors.length)]}`,
+            headers: { authorization: tokens.get(t)! },
+          };
+        },
+      }),
+    list: (seconds) =>
+      runLoad({
+        url: server.url,
+        connections: CONNECTIONS,
+        durationSeconds: seconds,
+        next: () => ({ path: collection, headers: { authorization: tokens.get(pickTenant())! } }),
+      }),
+  };
 }
 
 export async function measureSize(ctx: BenchContext, kind: StoreKind): Promise<Check[]> {
   const big = await bigStore(ctx, kind);
   const tenants = [...big.sample.keys()];
-
   const small = await ctx.store(kind);
   const smallIds = await seed(small, { tenants, connectorsPerTenant: CONNECTORS_PER_TENANT, withCertificate: true });
-  const smallServer = await ctx.server(small);
-  const reference = await loadAndMeasure(ctx, smallServer, small, tenants, smallIds);
-  await smallServer.stop();
-  await small.remove();
 
+  // Both servers run; the loads alternate between them (2 runs each), so drift on the machine hits both alike.
+  const smallServer = await ctx.server(small);
   const bigServer = await ctx.server(big.store);
-  const full = await loadAndMeasure(ctx, bigServer, big.store, tenants, big.sample);
+  const smallLoads = await loadsFor(smallServer, small, tenants, smallIds);
+  const bigLoads = await loadsFor(bigServer, big.store, tenants, big.sample);
+  for (const loads of [smallLoads, bigLoads]) {
+    await ctx.warmUp(async () => assertHealthy('size warm-up', await loads.get(1)));
+    await ctx.warmUp(async () => assertHealthy('size warm-up', await loads.list(1)));
+  }
+  const seconds = ctx.seconds(2); // per run; ctx.rounds runs per side
+  const [refGet, fullGet] = await interleaved(
+    () => smallLoads.get(seconds),
+    () => bigLoads.get(seconds),
+    ctx.rounds,
+  );
+  const [refList, fullList] = await interleaved(
+    () => smallLoads.list(seconds),
+    () => bigLoads.list(seconds),
+    ctx.rounds,
+  );
+  for (const [label, result] of Object.entries({ refGet, fullGet, refList, fullList })) assertHealthy(label, result);
+  const reference = { get: refGet, list: refList, memory: smallServer.memory() };
+  const full = { get: fullGet, list: fullList, memory: bigServer.memory() };
+  await smallServer.stop();
   await bigServer.stop();
+  await small.remove();
 
   const connectors = big.tenantCount * CONNECTORS_PER_TENANT;
   const refLabel = `${tenants.length} tenants only`;

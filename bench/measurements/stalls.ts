@@ -6,7 +6,7 @@ import { loadFixture } from '../../test/fixtures/index.js';
 import type { BenchContext } from '../lib/context.js';
 import { assertHealthy, runLoad } from '../lib/load.js';
 import { check, fig, type Check, type StoreKind } from '../lib/report.js';
-import { seed, tenantGuid } from '../lib/stores.js';
+import { seed, seedUploadTargets, tenantGuid } from '../lib/stores.js';
 
 const SLOW_FIXTURE = 'iter-600k.pfx';
 const GET_RATE = 400; // requests per second: a steady read load well below saturation
@@ -16,13 +16,11 @@ const UPLOAD_CONNECTIONS = 2;
 export async function measureStalls(ctx: BenchContext, kind: StoreKind): Promise<Check[]> {
   const store = await ctx.store(kind);
   const readable = (await seed(store, { tenants: [0], connectorsPerTenant: 20, withCertificate: true })).get(0)!;
-  const targets = (
-    await seed(store, { tenants: [0], connectorsPerTenant: 500, withCertificate: false, firstConnector: 1000 })
-  ).get(0)!;
+  const targets = await seedUploadTargets(store, 400, { firstTenant: 1 });
   const token = await store.token(tenantGuid(0));
   const headers = { authorization: `Bearer ${token}` };
   const server = await ctx.server(store, { probe: true });
-  const seconds = ctx.seconds(6);
+  const seconds = ctx.seconds(5);
   let nextRead = 0;
   const reads = (duration: number) =>
     runLoad({
@@ -41,12 +39,14 @@ export async function measureStalls(ctx: BenchContext, kind: StoreKind): Promise
       connections: UPLOAD_CONNECTIONS,
       durationSeconds: duration,
       method: 'POST',
-      headers,
       body: JSON.stringify({ pkcs12Value: fixture.base64, password: fixture.password }),
-      next: () => ({ path: `/v1.0/identity/apiConnectors/${targets[nextTarget++]}/uploadClientCertificate` }),
+      next: () => {
+        const target = targets[nextTarget++]!;
+        return { path: target.path, headers: { authorization: target.authorization } };
+      },
     });
 
-  assertHealthy('stalls warm-up', await reads(1));
+  await ctx.warmUp(async () => assertHealthy('stalls warm-up', await reads(1)));
   await server.resetEventLoop();
   const idle = await reads(seconds);
   const idleLoop = await server.readEventLoop();

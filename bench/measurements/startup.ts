@@ -50,7 +50,7 @@ async function emptyDataDir(): Promise<{ dataDir: string; token: string }> {
 }
 
 export async function measureStartup(ctx: BenchContext, kind: StoreKind): Promise<Check[]> {
-  const runs = ctx.quick ? 1 : 7;
+  const runs = ctx.quick ? 1 : 5;
   const empty: Timing[] = [];
   const full: Timing[] = [];
   const bare: number[] = [];

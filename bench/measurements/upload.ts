@@ -1,12 +1,13 @@
 // Measurement 2: uploadClientCertificate throughput through the running server with the modern fixture, against
 // the floor `cores / native decode time` (what OpenSSL alone could do on every core). Every request uploads to
-// a connector that has no certificate yet (seeded), so each one is a real, successful upload: decode, seal, write.
+// a connector that has no certificate yet (seeded, 20 per tenant, each tenant with its own token), so each one is
+// a real, successful upload: decode, seal, write.
 import { availableParallelism } from 'node:os';
 import { loadFixture } from '../../test/fixtures/index.js';
 import type { BenchContext } from '../lib/context.js';
 import { assertHealthy, runLoad } from '../lib/load.js';
 import { check, fig, type Check, type StoreKind } from '../lib/report.js';
-import { seed, tenantGuid } from '../lib/stores.js';
+import { seedUploadTargets } from '../lib/stores.js';
 import { nativeDecodeMs } from './decode.js';
 
 export const UPLOAD_FIXTURE = 'modern-rsa2048.pfx';
@@ -14,9 +15,8 @@ const CONNECTIONS = 16;
 
 export async function measureUpload(ctx: BenchContext, kind: StoreKind): Promise<Check[]> {
   const store = await ctx.store(kind);
-  const targets = ctx.quick ? 3_000 : 40_000; // more than the run can use: an id is never uploaded to twice
-  const ids = (await seed(store, { tenants: [0], connectorsPerTenant: targets, withCertificate: false })).get(0)!;
-  const token = await store.token(tenantGuid(0));
+  const count = ctx.quick ? 3_000 : 30_000; // more than the run can use: no connector is uploaded to twice
+  const targets = await seedUploadTargets(store, count, { firstTenant: 1 });
   const server = await ctx.server(store);
   const fixture = loadFixture(UPLOAD_FIXTURE);
   const body = JSON.stringify({ pkcs12Value: fixture.base64, password: fixture.password });
@@ -27,16 +27,15 @@ export async function measureUpload(ctx: BenchContext, kind: StoreKind): Promise
       connections: CONNECTIONS,
       durationSeconds: seconds,
       method: 'POST',
-      headers: { authorization: `Bearer ${token}` },
       body,
       next: () => {
-        const id = ids[nextId++];
-        if (id === undefined) throw new Error(`upload benchmark ran out of its ${targets} seeded connectors`);
-        return { path: `/v1.0/identity/apiConnectors/${id}/uploadClientCertificate` };
+        const target = targets[nextId++];
+        if (target === undefined) throw new Error(`upload benchmark ran out of its ${count} seeded connectors`);
+        return { path: target.path, headers: { authorization: target.authorization } };
       },
     });
-  assertHealthy('upload warm-up', await load(ctx.seconds(2)));
-  const result = await load(ctx.seconds(8));
+  await ctx.warmUp(async () => assertHealthy('upload warm-up', await load(2)));
+  const result = await load(ctx.seconds(6));
   assertHealthy('upload', result);
   await server.stop();
 

@@ -3,13 +3,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConnectorRepository } from './repository.js';
-import { openPostgresStore } from './postgres.js';
-import { openSqliteStore } from './sqlite.js';
 
 export type * from './repository.js';
 export { migrations, latestMigrationVersion } from './migrations/index.js';
-export { openSqliteStore, type SqliteStoreOptions } from './sqlite.js';
-export { openPostgresStore, isSchemaName, type PostgresStoreOptions } from './postgres.js';
+export type { SqliteStoreOptions } from './sqlite.js';
+export type { PostgresStoreOptions } from './postgres.js';
 
 export const SQLITE_FILE_NAME = 'api-connectors.db';
 
@@ -34,7 +32,10 @@ export function isPostgresUrl(url: string | undefined): url is string {
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<ConnectorRepository> {
+  // Each implementation is imported when chosen: a SQLite server never loads pg, a PostgreSQL one never loads the
+  // native SQLite addon (start-up time).
   if (isPostgresUrl(options.databaseUrl)) {
+    const { openPostgresStore } = await import('./postgres.js');
     return openPostgresStore({
       connectionString: options.databaseUrl,
       ...(options.pgSchema !== undefined ? { schema: options.pgSchema } : {}),
@@ -48,5 +49,6 @@ export async function openStore(options: OpenStoreOptions): Promise<ConnectorRep
     throw new Error('DATABASE_URL must start with postgres:// or postgresql:// (leave it unset for SQLite)');
   }
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const { openSqliteStore } = await import('./sqlite.js');
   return openSqliteStore({ file: options.sqliteFile ?? join(options.dataDir, SQLITE_FILE_NAME) });
 }

@@ -11,7 +11,7 @@ import type { ConnectorPatch, ConnectorRepository, ConnectorRow, CreateResult, N
 import type { StoredCertificate } from './repository.js';
 import { DuplicateCertificateError, UNIQUE_THUMBPRINT_INDEX } from './repository.js';
 import { assertMigrated, migrate } from './postgres-migrate.js';
-import { certificateArrays, queryConnectors } from './postgres-sql.js';
+import { certificateArrays, queryConnectors, readConnectors } from './postgres-sql.js';
 import { authColumns, newCertificates } from './rows.js';
 
 export interface PostgresStoreOptions {
@@ -120,11 +120,11 @@ class PostgresConnectorRepository implements ConnectorRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   async list(tenantId: string): Promise<ConnectorRow[]> {
-    return queryConnectors(this.pool, 'connector_rows($1, NULL)', [tenantId]);
+    return readConnectors(this.pool, tenantId);
   }
 
   async get(tenantId: string, id: string): Promise<ConnectorRow | undefined> {
-    return (await queryConnectors(this.pool, 'connector_rows($1, $2)', [tenantId, id]))[0];
+    return (await readConnectors(this.pool, tenantId, id))[0];
   }
 
   async create(connector: NewConnector, maxPerTenant: number): Promise<CreateResult> {
