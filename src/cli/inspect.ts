@@ -5,7 +5,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { closeKdfWorkers, decodePkcs12, type DecodedPkcs12, Pkcs12Error } from '../pkcs12/index.js';
+import { type DecodedPkcs12, Pkcs12Error } from '../pkcs12/types.js';
 
 export interface InspectOptions {
   password?: string;
@@ -96,6 +96,9 @@ export async function runInspect(file: string, options: InspectOptions): Promise
     console.error(`error: cannot read ${file} (${reason})`);
     return 1;
   }
+  // Loaded here, not at the top: every command (serve included) imports this file, and the decoder is only needed
+  // by `inspect` (the server loads it on the first upload).
+  const { decodePkcs12, closeKdfWorkers } = await import('../pkcs12/index.js');
   try {
     const decoded = await decodePkcs12(bytes, password, { now });
     const report = inspectReport(basename(file), bytes.length, decoded);
