@@ -13,7 +13,8 @@ interface JoinedRecord extends ConnectorRecord {
   thumbprint: string | null;
   not_before: number | null;
   not_after: number | null;
-  sealed_key: string | null;
+  /** Present in the functions' rows, absent from the read statements; never returned to callers. */
+  sealed_key?: string | null;
   uploaded_at: number | null;
 }
 
@@ -41,7 +42,7 @@ export async function queryConnectors(db: Queryable, sql: string, params: unknow
 // The query of connector_rows (migration 002), run as a plain statement for the reads: a SQL function with its own
 // search_path cannot be inlined, and calling it cost ~2.5x the statement itself. One statement is one snapshot.
 const READ = `SELECT c.tenant_id, c.id, c.display_name, c.target_url, c.auth_kind, c.basic_username,
-    c.basic_sealed_password, c.created_at, c.updated_at, k.seq, k.thumbprint, k.not_before, k.not_after, k.sealed_key,
+    c.basic_sealed_password, c.created_at, c.updated_at, k.seq, k.thumbprint, k.not_before, k.not_after,
     k.uploaded_at
   FROM connectors c
   LEFT JOIN certificates k ON k.tenant_id = c.tenant_id AND k.connector_id = c.id`;
@@ -65,13 +66,11 @@ function groupConnectorRows(records: JoinedRecord[]): ConnectorRow[] {
       current = { record, certificates: [] };
     }
     if (record.seq === null) continue; // LEFT JOIN: a connector without certificates
-    const { seq, thumbprint, not_before: notBefore, not_after: notAfter, sealed_key: sealedKey } = record;
-    if (thumbprint === null || notBefore === null || notAfter === null || sealedKey === null) {
+    const { seq, thumbprint, not_before: notBefore, not_after: notAfter } = record;
+    if (thumbprint === null || notBefore === null || notAfter === null) {
       throw new Error(`certificate ${seq} of connector ${record.id} is incomplete`);
     }
-    current.certificates.push(
-      certificateRow({ thumbprint, notBefore, notAfter, sealedKey }, seq, record.uploaded_at ?? 0),
-    );
+    current.certificates.push(certificateRow({ thumbprint, notBefore, notAfter }, seq, record.uploaded_at ?? 0));
   }
   flush();
   return rows;

@@ -63,7 +63,7 @@ export function toConnectorRow(record: ConnectorRecord, certificates: StoredCert
 
 /** Explicit property order keeps rows from both stores deepEqual-comparable and log-friendly. */
 export function certificateRow(
-  cert: StoredCertificate | StoredCertificateRow,
+  cert: Pick<StoredCertificate, 'thumbprint' | 'notBefore' | 'notAfter'>,
   seq: number,
   uploadedAt: number,
 ): StoredCertificateRow {
@@ -71,7 +71,6 @@ export function certificateRow(
     thumbprint: cert.thumbprint,
     notBefore: cert.notBefore,
     notAfter: cert.notAfter,
-    sealedKey: cert.sealedKey,
     seq,
     uploadedAt,
   };

@@ -31,13 +31,13 @@ interface CertificateRecord {
   thumbprint: string;
   not_before: number;
   not_after: number;
-  sealed_key: string;
   uploaded_at: number;
 }
 
 const CONNECTOR_COLUMNS =
   'tenant_id, id, display_name, target_url, auth_kind, basic_username, basic_sealed_password, created_at, updated_at';
-const CERTIFICATE_COLUMNS = 'connector_id, seq, thumbprint, not_before, not_after, sealed_key, uploaded_at';
+// No sealed_key: reads never return key material (repository.ts, StoredCertificateRow).
+const CERTIFICATE_COLUMNS = 'connector_id, seq, thumbprint, not_before, not_after, uploaded_at';
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<ConnectorRepository> {
   createPrivateFile(options.file);
@@ -279,7 +279,6 @@ function fromCertificateRecord(record: CertificateRecord): StoredCertificateRow 
       thumbprint: record.thumbprint,
       notBefore: record.not_before,
       notAfter: record.not_after,
-      sealedKey: record.sealed_key,
     },
     record.seq,
     record.uploaded_at,

@@ -1,13 +1,15 @@
 // Shared pieces of the repository contract suite: the store-under-test interface, sample data, and the per-test
 // database lifecycle.
 import assert from 'node:assert/strict';
-import type { ConnectorRepository, StoredCertificate } from '../../src/store/repository.js';
+import type { ConnectorRepository, StoredCertificate, StoredCertificateRow } from '../../src/store/repository.js';
 
 export interface StoreUnderTest {
   /** Opens one more repository instance (its own connection or pool) on the same database. */
   open(): Promise<ConnectorRepository>;
   /** Certificate rows stored for a connector, read directly from the table (to see cascades). */
   countCertificateRows(tenantId: string, connectorId: string): Promise<number>;
+  /** The sealed keys stored for a connector, in seq order, read directly from the table (reads never return them). */
+  sealedKeys(tenantId: string, connectorId: string): Promise<string[]>;
   /** Deletes the bookkeeping row of migration 1, as if migrations had not completed. */
   forgetMigration(): Promise<void>;
   /** Removes the database (schema or directory). */
@@ -20,6 +22,15 @@ export const cert = (n: number, overrides: Partial<StoredCertificate> = {}): Sto
   notAfter: 1_800_000_000 + n,
   sealedKey: `v1.sealed.key.${n}`,
   ...overrides,
+});
+
+/** What a read returns for a stored certificate: its facts, seq and upload time, never the sealed key. */
+export const stored = (c: StoredCertificate, seq: number, uploadedAt: number): StoredCertificateRow => ({
+  thumbprint: c.thumbprint,
+  notBefore: c.notBefore,
+  notAfter: c.notAfter,
+  seq,
+  uploadedAt,
 });
 
 export const basic = (username = 'user') => ({

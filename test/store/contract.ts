@@ -3,7 +3,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConnectorRow } from '../../src/store/repository.js';
 import { concurrencyContract } from './contract-concurrency.js';
-import { basic, cert, createBasic, NOW, withStoreFrom, type StoreUnderTest } from './contract-fixtures.js';
+import { basic, cert, createBasic, NOW, stored, withStoreFrom, type StoreUnderTest } from './contract-fixtures.js';
 
 export { cert, type StoreUnderTest } from './contract-fixtures.js';
 
@@ -57,10 +57,7 @@ export function runRepositoryContract(name: string, makeStore: () => Promise<Sto
         assert.ok(result.ok);
         const expectedAuth = {
           kind: 'certificate',
-          certificates: [
-            { ...farFuture, seq: 1, uploadedAt: createdAt },
-            { ...beyond2038, seq: 2, uploadedAt: createdAt },
-          ],
+          certificates: [stored(farFuture, 1, createdAt), stored(beyond2038, 2, createdAt)],
         };
         assert.deepEqual(result.row.auth, expectedAuth);
         const read = await repo.get('t', 'c');
@@ -100,7 +97,7 @@ export function runRepositoryContract(name: string, makeStore: () => Promise<Sto
         );
         assert.deepEqual(rows[1]?.auth, {
           kind: 'certificate',
-          certificates: [{ ...cert(7), seq: 1, uploadedAt: NOW + 20 }],
+          certificates: [stored(cert(7), 1, NOW + 20)],
         });
         assert.deepEqual(rows, await Promise.all(rows.map((row) => repo.get('t', row.id))));
       }));
@@ -136,10 +133,7 @@ export function runRepositoryContract(name: string, makeStore: () => Promise<Sto
         );
         assert.deepEqual(replaced?.auth, {
           kind: 'certificate',
-          certificates: [
-            { ...cert(3), seq: 3, uploadedAt: NOW + 3 },
-            { ...cert(4), seq: 4, uploadedAt: NOW + 3 },
-          ],
+          certificates: [stored(cert(3), 3, NOW + 3), stored(cert(4), 4, NOW + 3)],
         });
         assert.equal(await store.countCertificateRows('t', 'c'), 2);
         const toBasic = await repo.update('t', 'c', { auth: basic('again') }, NOW + 4);
@@ -148,7 +142,7 @@ export function runRepositoryContract(name: string, makeStore: () => Promise<Sto
         const appended = await repo.appendCertificate('t', 'c', cert(5), NOW + 5);
         assert.deepEqual(appended?.auth, {
           kind: 'certificate',
-          certificates: [{ ...cert(5), seq: 5, uploadedAt: NOW + 5 }],
+          certificates: [stored(cert(5), 5, NOW + 5)],
         });
         const emptied = await repo.update('t', 'c', { auth: { kind: 'certificate', certificates: [] } }, NOW + 6);
         assert.deepEqual(emptied?.auth, { kind: 'certificate', certificates: [] });
@@ -161,20 +155,41 @@ export function runRepositoryContract(name: string, makeStore: () => Promise<Sto
         const first = await repo.appendCertificate('t', 'c', cert(1), NOW + 1);
         assert.deepEqual(first, {
           ...before,
-          auth: { kind: 'certificate', certificates: [{ ...cert(1), seq: 1, uploadedAt: NOW + 1 }] },
+          auth: { kind: 'certificate', certificates: [stored(cert(1), 1, NOW + 1)] },
           updatedAt: NOW + 1,
         });
         const second = await repo.appendCertificate('t', 'c', cert(2), NOW + 2);
         assert.deepEqual(second?.auth, {
           kind: 'certificate',
-          certificates: [
-            { ...cert(1), seq: 1, uploadedAt: NOW + 1 },
-            { ...cert(2), seq: 2, uploadedAt: NOW + 2 },
-          ],
+          certificates: [stored(cert(1), 1, NOW + 1), stored(cert(2), 2, NOW + 2)],
         });
         assert.equal(second?.createdAt, NOW);
         assert.deepEqual(await repo.get('t', 'c'), second);
         assert.equal(await repo.appendCertificate('t', 'missing', cert(3), NOW), undefined);
+      }));
+
+    test('sealed keys are stored as given on create, append and replace, and never come back from a read', () =>
+      withStore(async (open, store) => {
+        const repo = await open();
+        const created = await repo.create(
+          {
+            tenantId: 't',
+            id: 'c',
+            displayName: 'd',
+            targetUrl: 'https://x.test',
+            auth: { kind: 'certificate', certificates: [cert(1)] },
+            now: NOW,
+          },
+          20,
+        );
+        assert.ok(created.ok);
+        const appended = await repo.appendCertificate('t', 'c', cert(2), NOW + 1);
+        assert.deepEqual(await store.sealedKeys('t', 'c'), [cert(1).sealedKey, cert(2).sealedKey]);
+        for (const row of [created.row, appended, await repo.get('t', 'c'), ...(await repo.list('t'))]) {
+          assert.ok(!JSON.stringify(row).includes('v1.sealed.key'), 'a read returned key material');
+        }
+        await repo.update('t', 'c', { auth: { kind: 'certificate', certificates: [cert(3)] } }, NOW + 2);
+        assert.deepEqual(await store.sealedKeys('t', 'c'), [cert(3).sealedKey]);
       }));
 
     test('delete removes the connector and cascades its certificates', () =>
@@ -191,7 +206,7 @@ export function runRepositoryContract(name: string, makeStore: () => Promise<Sto
         // A new connector with the same id starts clean.
         await createBasic(repo, 't', 'c');
         const again = await repo.appendCertificate('t', 'c', cert(9), NOW);
-        assert.deepEqual(again?.auth, { kind: 'certificate', certificates: [{ ...cert(9), seq: 1, uploadedAt: NOW }] });
+        assert.deepEqual(again?.auth, { kind: 'certificate', certificates: [stored(cert(9), 1, NOW)] });
       }));
 
     test('data survives close and reopen', () =>

@@ -17,6 +17,14 @@ async function makePostgresStore() {
       );
       return Number(rows[0]?.n);
     },
+    sealedKeys: async (tenantId: string, connectorId: string) => {
+      const rows = await queryInSchema<{ sealed_key: string }>(
+        schema,
+        'SELECT sealed_key FROM certificates WHERE tenant_id = $1 AND connector_id = $2 ORDER BY seq',
+        [tenantId, connectorId],
+      );
+      return rows.map((row) => row.sealed_key);
+    },
     forgetMigration: async () => void (await queryInSchema(schema, 'DELETE FROM schema_migrations WHERE version = 1')),
     destroy: drop,
   };

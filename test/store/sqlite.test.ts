@@ -32,6 +32,14 @@ async function makeSqliteStore() {
             .pluck()
             .get(tenantId, connectorId) as number,
       ),
+    sealedKeys: async (tenantId: string, connectorId: string) =>
+      withRawDb(
+        (db) =>
+          db
+            .prepare('SELECT sealed_key FROM certificates WHERE tenant_id = ? AND connector_id = ? ORDER BY seq')
+            .pluck()
+            .all(tenantId, connectorId) as string[],
+      ),
     forgetMigration: async () =>
       void withRawDb((db) => db.prepare('DELETE FROM schema_migrations WHERE version = 1').run()),
     destroy: () => rm(dataDir, { recursive: true, force: true }),
