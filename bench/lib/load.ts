@@ -155,3 +155,31 @@ export function assertHealthy(label: string, result: LoadResult, tolerated = 0):
     );
   }
 }
+
+/**
+ * A load of `uploadClientCertificate` requests, each to the next of `targets` (seeded connectors without a
+ * certificate, with their tenant's token), so every upload is a first, successful one. Returns a function running
+ * it for a given number of seconds; it fails loudly rather than reuse a target.
+ */
+export function uploadLoad(options: {
+  url: string;
+  connections: number;
+  targets: ReadonlyArray<{ path: string; authorization: string }>;
+  fixture: { base64: string; password: string };
+}): (seconds: number) => Promise<LoadResult> {
+  const body = JSON.stringify({ pkcs12Value: options.fixture.base64, password: options.fixture.password });
+  let next = 0;
+  return (seconds) =>
+    runLoad({
+      url: options.url,
+      connections: options.connections,
+      durationSeconds: seconds,
+      method: 'POST',
+      body,
+      next: () => {
+        const target = options.targets[next++];
+        if (target === undefined) throw new Error(`the upload load ran out of its ${options.targets.length} targets`);
+        return { path: target.path, headers: { authorization: target.authorization } };
+      },
+    });
+}

@@ -4,7 +4,7 @@
 // through bench/lib/event-loop-probe.mjs (preloaded with --import; an IPC channel, no HTTP endpoint).
 import { loadFixture } from '../../test/fixtures/index.js';
 import type { BenchContext } from '../lib/context.js';
-import { assertHealthy, runLoad } from '../lib/load.js';
+import { assertHealthy, runLoad, uploadLoad } from '../lib/load.js';
 import { check, fig, type Check, type StoreKind } from '../lib/report.js';
 import { seed, seedUploadTargets, tenantGuid } from '../lib/stores.js';
 
@@ -31,20 +31,12 @@ export async function measureStalls(ctx: BenchContext, kind: StoreKind): Promise
       headers,
       next: () => ({ path: `/v1.0/identity/apiConnectors/${readable[nextRead++ % readable.length]}` }),
     });
-  const fixture = loadFixture(SLOW_FIXTURE);
-  let nextTarget = 0;
-  const uploads = (duration: number) =>
-    runLoad({
-      url: server.url,
-      connections: UPLOAD_CONNECTIONS,
-      durationSeconds: duration,
-      method: 'POST',
-      body: JSON.stringify({ pkcs12Value: fixture.base64, password: fixture.password }),
-      next: () => {
-        const target = targets[nextTarget++]!;
-        return { path: target.path, headers: { authorization: target.authorization } };
-      },
-    });
+  const uploads = uploadLoad({
+    url: server.url,
+    connections: UPLOAD_CONNECTIONS,
+    targets,
+    fixture: loadFixture(SLOW_FIXTURE),
+  });
 
   await ctx.warmUp(async () => assertHealthy('stalls warm-up', await reads(1)));
   await server.resetEventLoop();

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { loadFixture } from '../../test/fixtures/index.js';
 import type { BenchContext } from '../lib/context.js';
-import { assertHealthy, runLoad } from '../lib/load.js';
+import { assertHealthy, uploadLoad } from '../lib/load.js';
 import { check, fig, type Check, type StoreKind } from '../lib/report.js';
 import { seedUploadTargets } from '../lib/stores.js';
 import { nativeDecodeMs } from './decode.js';
@@ -18,22 +18,7 @@ export async function measureUpload(ctx: BenchContext, kind: StoreKind): Promise
   const count = ctx.quick ? 3_000 : 30_000; // more than the run can use: no connector is uploaded to twice
   const targets = await seedUploadTargets(store, count, { firstTenant: 1 });
   const server = await ctx.server(store);
-  const fixture = loadFixture(UPLOAD_FIXTURE);
-  const body = JSON.stringify({ pkcs12Value: fixture.base64, password: fixture.password });
-  let nextId = 0;
-  const load = (seconds: number) =>
-    runLoad({
-      url: server.url,
-      connections: CONNECTIONS,
-      durationSeconds: seconds,
-      method: 'POST',
-      body,
-      next: () => {
-        const target = targets[nextId++];
-        if (target === undefined) throw new Error(`upload benchmark ran out of its ${count} seeded connectors`);
-        return { path: target.path, headers: { authorization: target.authorization } };
-      },
-    });
+  const load = uploadLoad({ url: server.url, connections: CONNECTIONS, targets, fixture: loadFixture(UPLOAD_FIXTURE) });
   await ctx.warmUp(async () => assertHealthy('upload warm-up', await load(2)));
   const result = await load(ctx.seconds(6));
   assertHealthy('upload', result);
