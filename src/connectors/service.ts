@@ -58,8 +58,10 @@ export class ConnectorService {
 
   async update(tenantId: string, id: string, body: unknown): Promise<void> {
     const input = parseUpdate(body, id);
-    // Fail fast (and skip decoding) for an unknown id; the repository re-checks inside its transaction.
-    if (!(await this.options.repository.get(tenantId, id))) throw errors.connectorNotFound(id);
+    // With new credentials, fail fast (and skip decoding) for an unknown id; the update re-checks in its transaction.
+    if (input.authentication && !(await this.options.repository.get(tenantId, id))) {
+      throw errors.connectorNotFound(id);
+    }
     const patch = {
       ...(input.displayName !== undefined && { displayName: input.displayName }),
       ...(input.targetUrl !== undefined && { targetUrl: input.targetUrl }),

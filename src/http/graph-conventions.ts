@@ -41,7 +41,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: A
 }
 
 /** Maps anything thrown by a route, a hook or fastify itself to one ApiError. */
-export function toApiError(error: unknown): ApiError {
+function toApiError(error: unknown, context: { bodyLimit: number; contentType: string | undefined }): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof AuthError) {
     return new ApiError(
@@ -59,11 +59,11 @@ export function toApiError(error: unknown): ApiError {
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return errors.unsupportedMediaType(undefined);
+      return errors.unsupportedMediaType(context.contentType);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return errors.emptyBody();
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return errors.bodyTooLarge(0);
+      return errors.bodyTooLarge(context.bodyLimit);
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return errors.invalidJson();
   }
@@ -81,13 +81,7 @@ export function registerGraphConventions(app: FastifyInstance, options: { bodyLi
   });
 
   app.setErrorHandler((error, request, reply) => {
-    let apiError = toApiError(error);
-    if ((error as Partial<FastifyError>).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      apiError = errors.bodyTooLarge(options.bodyLimit);
-    }
-    if ((error as Partial<FastifyError>).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      apiError = errors.unsupportedMediaType(request.headers['content-type']);
-    }
+    const apiError = toApiError(error, { bodyLimit: options.bodyLimit, contentType: request.headers['content-type'] });
     if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendError(request, reply, apiError);
   });
