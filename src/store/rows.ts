@@ -4,6 +4,7 @@ import type {
   ConnectorPatch,
   ConnectorRow,
   StoredAuth,
+  StoredAuthRow,
   StoredCertificate,
   StoredCertificateRow,
 } from './repository.js';
@@ -40,25 +41,27 @@ export function newCertificates(auth: StoredAuth): StoredCertificate[] {
 
 /** `certificates` must already be in seq order. */
 export function toConnectorRow(record: ConnectorRecord, certificates: StoredCertificateRow[]): ConnectorRow {
-  const base = {
+  let auth: StoredAuthRow;
+  if (record.auth_kind === 'basic') {
+    if (record.basic_username === null || record.basic_sealed_password === null) {
+      throw new Error(`connector ${record.id}: basic auth row without credentials`);
+    }
+    auth = { kind: 'basic', username: record.basic_username, sealedPassword: record.basic_sealed_password };
+  } else if (record.auth_kind === 'certificate') {
+    auth = { kind: 'certificate', certificates };
+  } else {
+    throw new Error(`connector ${record.id}: unknown auth_kind in the database`);
+  }
+  // One literal, no spread: this runs for every row of every read.
+  return {
     tenantId: record.tenant_id,
     id: record.id,
     displayName: record.display_name,
     targetUrl: record.target_url,
     createdAt: record.created_at,
     updatedAt: record.updated_at,
+    auth,
   };
-  if (record.auth_kind === 'basic') {
-    if (record.basic_username === null || record.basic_sealed_password === null) {
-      throw new Error(`connector ${record.id}: basic auth row without credentials`);
-    }
-    return {
-      ...base,
-      auth: { kind: 'basic', username: record.basic_username, sealedPassword: record.basic_sealed_password },
-    };
-  }
-  if (record.auth_kind === 'certificate') return { ...base, auth: { kind: 'certificate', certificates } };
-  throw new Error(`connector ${record.id}: unknown auth_kind in the database`);
 }
 
 /** Explicit property order keeps rows from both stores deepEqual-comparable and log-friendly. */

@@ -25,19 +25,30 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-interface CertificateRecord {
-  connector_id: string;
-  seq: number;
-  thumbprint: string;
-  not_before: number;
-  not_after: number;
-  uploaded_at: number;
-}
-
+// Reads return rows as arrays (better-sqlite3's raw mode): building a keyed object per row in C++ cost twice as
+// much as the query itself, and a list reads 40 rows (docs/performance.md). The tuples follow the column lists.
 const CONNECTOR_COLUMNS =
-  'tenant_id, id, display_name, target_url, auth_kind, basic_username, basic_sealed_password, created_at, updated_at';
+  'id, display_name, target_url, auth_kind, basic_username, basic_sealed_password, created_at, updated_at';
+type ConnectorTuple = [
+  id: string,
+  display_name: string,
+  target_url: string,
+  auth_kind: string,
+  basic_username: string | null,
+  basic_sealed_password: string | null,
+  created_at: number,
+  updated_at: number,
+];
 // No sealed_key: reads never return key material (repository.ts, StoredCertificateRow).
 const CERTIFICATE_COLUMNS = 'connector_id, seq, thumbprint, not_before, not_after, uploaded_at';
+type CertificateTuple = [
+  connector_id: string,
+  seq: number,
+  thumbprint: string,
+  not_before: number,
+  not_after: number,
+  uploaded_at: number,
+];
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<ConnectorRepository> {
   createPrivateFile(options.file);
@@ -97,16 +108,18 @@ class SqliteConnectorRepository implements ConnectorRepository {
 
   constructor(private readonly db: Database.Database) {
     this.statements = {
-      connector: db.prepare(`SELECT ${CONNECTOR_COLUMNS} FROM connectors WHERE tenant_id = ? AND id = ?`),
-      connectorsOfTenant: db.prepare(
-        `SELECT ${CONNECTOR_COLUMNS} FROM connectors WHERE tenant_id = ? ORDER BY created_at, id`,
-      ),
-      certificatesOfConnector: db.prepare(
-        `SELECT ${CERTIFICATE_COLUMNS} FROM certificates WHERE tenant_id = ? AND connector_id = ? ORDER BY seq`,
-      ),
-      certificatesOfTenant: db.prepare(
-        `SELECT ${CERTIFICATE_COLUMNS} FROM certificates WHERE tenant_id = ? ORDER BY connector_id, seq`,
-      ),
+      connector: db.prepare(`SELECT ${CONNECTOR_COLUMNS} FROM connectors WHERE tenant_id = ? AND id = ?`).raw(),
+      connectorsOfTenant: db
+        .prepare(`SELECT ${CONNECTOR_COLUMNS} FROM connectors WHERE tenant_id = ? ORDER BY created_at, id`)
+        .raw(),
+      certificatesOfConnector: db
+        .prepare(
+          `SELECT ${CERTIFICATE_COLUMNS} FROM certificates WHERE tenant_id = ? AND connector_id = ? ORDER BY seq`,
+        )
+        .raw(),
+      certificatesOfTenant: db
+        .prepare(`SELECT ${CERTIFICATE_COLUMNS} FROM certificates WHERE tenant_id = ? ORDER BY connector_id, seq`)
+        .raw(),
       ensureTenant: db.prepare(
         'INSERT INTO tenants (tenant_id, created_at) VALUES (?, ?) ON CONFLICT (tenant_id) DO NOTHING',
       ),
@@ -135,14 +148,16 @@ class SqliteConnectorRepository implements ConnectorRepository {
       appliedVersions: db.prepare('SELECT version FROM schema_migrations').pluck(),
     };
     this.readTenant = db.transaction((tenantId: string) => {
-      const records = this.statements.connectorsOfTenant.all(tenantId) as ConnectorRecord[];
+      const records = this.statements.connectorsOfTenant.all(tenantId) as ConnectorTuple[];
       const byConnector = new Map<string, StoredCertificateRow[]>();
-      for (const cert of this.statements.certificatesOfTenant.all(tenantId) as CertificateRecord[]) {
-        const list = byConnector.get(cert.connector_id) ?? [];
-        list.push(fromCertificateRecord(cert));
-        byConnector.set(cert.connector_id, list);
+      for (const cert of this.statements.certificatesOfTenant.all(tenantId) as CertificateTuple[]) {
+        const list = byConnector.get(cert[0]);
+        if (list) list.push(fromCertificateTuple(cert));
+        else byConnector.set(cert[0], [fromCertificateTuple(cert)]);
       }
-      return records.map((record) => toConnectorRow(record, byConnector.get(record.id) ?? []));
+      return records.map((record) =>
+        toConnectorRow(fromConnectorTuple(tenantId, record), byConnector.get(record[0]) ?? []),
+      );
     });
     this.readConnector = db.transaction((tenantId: string, id: string) => this.readRow(tenantId, id));
   }
@@ -260,10 +275,10 @@ class SqliteConnectorRepository implements ConnectorRepository {
   }
 
   private readRow(tenantId: string, id: string): ConnectorRow | undefined {
-    const record = this.statements.connector.get(tenantId, id) as ConnectorRecord | undefined;
+    const record = this.statements.connector.get(tenantId, id) as ConnectorTuple | undefined;
     if (!record) return undefined;
-    const certs = this.statements.certificatesOfConnector.all(tenantId, id) as CertificateRecord[];
-    return toConnectorRow(record, certs.map(fromCertificateRecord));
+    const certs = this.statements.certificatesOfConnector.all(tenantId, id) as CertificateTuple[];
+    return toConnectorRow(fromConnectorTuple(tenantId, record), certs.map(fromCertificateTuple));
   }
 
   private mustReadRow(tenantId: string, id: string): ConnectorRow {
@@ -273,14 +288,29 @@ class SqliteConnectorRepository implements ConnectorRepository {
   }
 }
 
-function fromCertificateRecord(record: CertificateRecord): StoredCertificateRow {
-  return certificateRow(
-    {
-      thumbprint: record.thumbprint,
-      notBefore: record.not_before,
-      notAfter: record.not_after,
-    },
-    record.seq,
-    record.uploaded_at,
-  );
+function fromConnectorTuple(tenantId: string, tuple: ConnectorTuple): ConnectorRecord {
+  const [id, display_name, target_url, auth_kind, basic_username, basic_sealed_password, created_at, updated_at] =
+    tuple;
+  return {
+    tenant_id: tenantId,
+    id,
+    display_name,
+    target_url,
+    auth_kind,
+    basic_username,
+    basic_sealed_password,
+    created_at,
+    updated_at,
+  };
+}
+
+function fromCertificateTuple([
+  ,
+  seq,
+  thumbprint,
+  notBefore,
+  notAfter,
+  uploadedAt,
+]: CertificateTuple): StoredCertificateRow {
+  return certificateRow({ thumbprint, notBefore, notAfter }, seq, uploadedAt);
 }
