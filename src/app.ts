@@ -98,6 +98,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     sealer,
     clock,
     maxConnectorsPerTenant: config.maxConnectorsPerTenant,
+    readCacheTenants: config.readCacheTenants,
     decode: async (value, password) => (await loadDecoder()).decodePkcs12(value, password, limits),
   });
   const list = (value: string | undefined) =>

@@ -11,6 +11,7 @@ export interface Config {
   kek: string | undefined;
   logLevel: string;
   maxConnectorsPerTenant: number;
+  readCacheTenants: number;
   bodyLimit: number;
   pfxMaxBytes: number;
   pfxMaxIterations: number;
@@ -100,6 +101,15 @@ export const SETTINGS: Setting[] = [
     type: 'int',
     default: 20,
     description: "Per-tenant limit (Graph's documented limit is 20)",
+  },
+  {
+    key: 'readCacheTenants',
+    env: 'READ_CACHE_TENANTS',
+    flag: '--read-cache-tenants',
+    type: 'int',
+    default: 1000,
+    description:
+      "Tenants whose connectors an instance keeps for reads, checked against the store's generation on every read (never stale across instances); 0 disables",
   },
   {
     key: 'bodyLimit',

@@ -12,6 +12,7 @@ import {
   type StoredCertificate,
 } from '../store/repository.js';
 import { withActivation } from './activation.js';
+import { TenantReadCache } from './read-cache.js';
 import type { AuthenticationInput, Clock, Connector, UploadCertificateInput } from './model.js';
 import { parseCreate, parseUpdate, parseUpload } from './validation.js';
 
@@ -24,19 +25,25 @@ export interface ConnectorServiceOptions {
   clock: Clock;
   /** Graph's documented limit is 20 API connectors per tenant. */
   maxConnectorsPerTenant: number;
+  /** Tenants whose rows this instance keeps for reads, validated on every use (read-cache.ts). 0: none. */
+  readCacheTenants?: number;
 }
 
 export class ConnectorService {
-  constructor(private readonly options: ConnectorServiceOptions) {}
+  private readonly reads: TenantReadCache;
+
+  constructor(private readonly options: ConnectorServiceOptions) {
+    this.reads = new TenantReadCache(options.repository, options.readCacheTenants ?? 0);
+  }
 
   async list(tenantId: string): Promise<Connector[]> {
-    const rows = await this.options.repository.list(tenantId);
+    const rows = await this.reads.list(tenantId);
     const now = this.options.clock();
     return rows.map((row) => toConnector(row, now));
   }
 
   async get(tenantId: string, id: string): Promise<Connector> {
-    const row = await this.options.repository.get(tenantId, id);
+    const row = await this.reads.get(tenantId, id);
     if (!row) throw errors.connectorNotFound(id);
     return toConnector(row, this.options.clock());
   }
@@ -49,6 +56,7 @@ export class ConnectorService {
       { tenantId, id, displayName: input.displayName, targetUrl: input.targetUrl, auth, now: this.options.clock() },
       this.options.maxConnectorsPerTenant,
     );
+    this.reads.forget(tenantId);
     if (!result.ok) {
       if (result.reason === 'limit') throw errors.connectorLimit(this.options.maxConnectorsPerTenant);
       throw errors.internal(); // a random UUID collided: not expected to happen
@@ -68,11 +76,14 @@ export class ConnectorService {
       ...(input.authentication && { auth: await this.storedAuth(tenantId, id, input.authentication) }),
     };
     const row = await this.options.repository.update(tenantId, id, patch, this.options.clock());
+    this.reads.forget(tenantId);
     if (!row) throw errors.connectorNotFound(id);
   }
 
   async delete(tenantId: string, id: string): Promise<void> {
-    if (!(await this.options.repository.delete(tenantId, id))) throw errors.connectorNotFound(id);
+    const deleted = await this.options.repository.delete(tenantId, id);
+    this.reads.forget(tenantId);
+    if (!deleted) throw errors.connectorNotFound(id);
   }
 
   /** Appends a certificate (Graph: uploadClientCertificate adds to the list; a basic connector switches to it). */
@@ -84,6 +95,7 @@ export class ConnectorService {
     let row: ConnectorRow | undefined;
     try {
       row = await this.options.repository.appendCertificate(tenantId, id, cert, this.options.clock());
+      this.reads.forget(tenantId);
     } catch (error) {
       if (error instanceof DuplicateCertificateError) throw errors.duplicateCertificate(error.thumbprint);
       throw error;

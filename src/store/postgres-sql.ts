@@ -2,7 +2,7 @@
 // `connector_row`-shaped results into ConnectorRows.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { ConnectorRow, StoredCertificate, StoredCertificateRow } from './repository.js';
+import type { ConnectorRow, StoredCertificate, StoredCertificateRow, TenantSnapshot } from './repository.js';
 import { certificateRow, toConnectorRow, type ConnectorRecord } from './rows.js';
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -16,6 +16,8 @@ interface JoinedRecord extends ConnectorRecord {
   /** Present in the functions' rows, absent from the read statements; never returned to callers. */
   sealed_key?: string | null;
   uploaded_at: number | null;
+  /** Tenant reads only: the tenant's generation (migration 004), the same on every record. */
+  generation?: number | null;
 }
 
 // The reads are named prepared statements: PostgreSQL parses and plans them once per pooled connection instead of on
@@ -46,13 +48,29 @@ const READ = `SELECT c.tenant_id, c.id, c.display_name, c.target_url, c.auth_kin
     k.uploaded_at
   FROM connectors c
   LEFT JOIN certificates k ON k.tenant_id = c.tenant_id AND k.connector_id = c.id`;
-const READ_TENANT = `${READ} WHERE c.tenant_id = $1 ORDER BY c.created_at, c.id, k.seq`;
+// The generation is an uncorrelated subquery: evaluated once, in the statement's snapshot, like the rows.
+const READ_TENANT = `SELECT r.*, (SELECT t.generation FROM tenants t WHERE t.tenant_id = $1) AS generation
+  FROM (${READ} WHERE c.tenant_id = $1) r ORDER BY r.created_at, r.id, r.seq`;
+const READ_GENERATION = 'SELECT generation FROM tenants WHERE tenant_id = $1';
 const READ_CONNECTOR = `${READ} WHERE c.tenant_id = $1 AND c.id = $2 ORDER BY k.seq`;
 
-/** The tenant's connectors (one id: that connector only, or none), certificates in seq order. */
-export async function readConnectors(db: Queryable, tenantId: string, id?: string): Promise<ConnectorRow[]> {
-  const query = id === undefined ? named(READ_TENANT, [tenantId]) : named(READ_CONNECTOR, [tenantId, id]);
-  return groupConnectorRows((await db.query<JoinedRecord>(query)).rows);
+/** One connector (or none), certificates in seq order. */
+export async function readConnector(db: Queryable, tenantId: string, id: string): Promise<ConnectorRow | undefined> {
+  return groupConnectorRows((await db.query<JoinedRecord>(named(READ_CONNECTOR, [tenantId, id]))).rows)[0];
+}
+
+/**
+ * The tenant's connectors, certificates in seq order, with the generation. A tenant without connectors returns no
+ * record to carry the generation: its snapshot has none (not cacheable, and cheap to read again anyway).
+ */
+export async function readTenant(db: Queryable, tenantId: string): Promise<TenantSnapshot> {
+  const records = (await db.query<JoinedRecord>(named(READ_TENANT, [tenantId]))).rows;
+  return { generation: records[0]?.generation ?? undefined, rows: groupConnectorRows(records) };
+}
+
+export async function readGeneration(db: Queryable, tenantId: string): Promise<number | undefined> {
+  const result = await db.query<{ generation: number }>(named(READ_GENERATION, [tenantId]));
+  return result.rows[0]?.generation;
 }
 
 /** Folds joined records (ordered by connector, then seq) into ConnectorRows. */

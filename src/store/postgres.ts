@@ -8,10 +8,10 @@
 // Reads are single statements, so each read is one consistent snapshot.
 import pg from 'pg';
 import type { ConnectorPatch, ConnectorRepository, ConnectorRow, CreateResult, NewConnector } from './repository.js';
-import type { StoredCertificate } from './repository.js';
+import type { StoredCertificate, TenantSnapshot } from './repository.js';
 import { DuplicateCertificateError, UNIQUE_THUMBPRINT_INDEX } from './repository.js';
 import { assertMigrated, migrate } from './postgres-migrate.js';
-import { certificateArrays, queryConnectors, readConnectors } from './postgres-sql.js';
+import { certificateArrays, queryConnectors, readConnector, readGeneration, readTenant } from './postgres-sql.js';
 import { authColumns, newCertificates } from './rows.js';
 
 export interface PostgresStoreOptions {
@@ -120,11 +120,19 @@ class PostgresConnectorRepository implements ConnectorRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   async list(tenantId: string): Promise<ConnectorRow[]> {
-    return readConnectors(this.pool, tenantId);
+    return (await readTenant(this.pool, tenantId)).rows;
+  }
+
+  async listSnapshot(tenantId: string): Promise<TenantSnapshot> {
+    return readTenant(this.pool, tenantId);
+  }
+
+  async generation(tenantId: string): Promise<number | undefined> {
+    return readGeneration(this.pool, tenantId);
   }
 
   async get(tenantId: string, id: string): Promise<ConnectorRow | undefined> {
-    return (await readConnectors(this.pool, tenantId, id))[0];
+    return readConnector(this.pool, tenantId, id);
   }
 
   async create(connector: NewConnector, maxPerTenant: number): Promise<CreateResult> {

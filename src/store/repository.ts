@@ -71,8 +71,22 @@ export class DuplicateCertificateError extends Error {
 /** The name of the unique index behind DuplicateCertificateError (migration 003). */
 export const UNIQUE_THUMBPRINT_INDEX = 'certificates_unique_thumbprint';
 
+/**
+ * A tenant's rows and the tenant generation they were read at, from one snapshot. Every write to the tenant's
+ * connectors or certificates increases the generation in its own transaction (migration 004), so equal generations
+ * mean equal rows. `undefined`: the store could not tell (e.g. the tenant has no row yet); do not cache.
+ */
+export interface TenantSnapshot {
+  generation: number | undefined;
+  rows: ConnectorRow[];
+}
+
 export interface ConnectorRepository {
   list(tenantId: string): Promise<ConnectorRow[]>;
+  /** list() with the generation of the same snapshot. */
+  listSnapshot(tenantId: string): Promise<TenantSnapshot>;
+  /** The tenant's current generation; undefined for a tenant the store has never seen. One cheap read. */
+  generation(tenantId: string): Promise<number | undefined>;
   get(tenantId: string, id: string): Promise<ConnectorRow | undefined>;
   /**
    * Insert atomically unless the tenant already has `maxPerTenant` connectors ('limit') or the id exists

@@ -5,7 +5,14 @@
 // writer wait for the lock instead of failing with SQLITE_BUSY.
 import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import type { ConnectorPatch, ConnectorRepository, ConnectorRow, CreateResult, NewConnector } from './repository.js';
+import type {
+  ConnectorPatch,
+  ConnectorRepository,
+  ConnectorRow,
+  CreateResult,
+  NewConnector,
+  TenantSnapshot,
+} from './repository.js';
 import type { StoredCertificate, StoredCertificateRow } from './repository.js';
 import { DuplicateCertificateError } from './repository.js';
 import { migrations } from './migrations/index.js';
@@ -103,7 +110,7 @@ function migrate(db: Database.Database): void {
 class SqliteConnectorRepository implements ConnectorRepository {
   private readonly statements;
   // Read transactions built once: db.transaction() wraps a function anew on every call (hot path).
-  private readonly readTenant: Database.Transaction<(tenantId: string) => ConnectorRow[]>;
+  private readonly readTenant: Database.Transaction<(tenantId: string) => TenantSnapshot>;
   private readonly readConnector: Database.Transaction<(tenantId: string, id: string) => ConnectorRow | undefined>;
 
   constructor(private readonly db: Database.Database) {
@@ -123,6 +130,7 @@ class SqliteConnectorRepository implements ConnectorRepository {
       ensureTenant: db.prepare(
         'INSERT INTO tenants (tenant_id, created_at) VALUES (?, ?) ON CONFLICT (tenant_id) DO NOTHING',
       ),
+      generation: db.prepare('SELECT generation FROM tenants WHERE tenant_id = ?').pluck(),
       countConnectors: db.prepare('SELECT count(*) AS n FROM connectors WHERE tenant_id = ?').pluck(),
       insertConnector: db.prepare(
         `INSERT INTO connectors (tenant_id, id, display_name, target_url, auth_kind, basic_username,
@@ -155,16 +163,28 @@ class SqliteConnectorRepository implements ConnectorRepository {
         if (list) list.push(fromCertificateTuple(cert));
         else byConnector.set(cert[0], [fromCertificateTuple(cert)]);
       }
-      return records.map((record) =>
-        toConnectorRow(fromConnectorTuple(tenantId, record), byConnector.get(record[0]) ?? []),
-      );
+      const generation = this.statements.generation.get(tenantId) as number | undefined;
+      return {
+        generation,
+        rows: records.map((record) =>
+          toConnectorRow(fromConnectorTuple(tenantId, record), byConnector.get(record[0]) ?? []),
+        ),
+      };
     });
     this.readConnector = db.transaction((tenantId: string, id: string) => this.readRow(tenantId, id));
   }
 
   async list(tenantId: string): Promise<ConnectorRow[]> {
-    // One read transaction = one snapshot across both queries, even with writers in other processes.
+    return this.readTenant.deferred(tenantId).rows;
+  }
+
+  async listSnapshot(tenantId: string): Promise<TenantSnapshot> {
+    // One read transaction = one snapshot across the queries, even with writers in other processes.
     return this.readTenant.deferred(tenantId);
+  }
+
+  async generation(tenantId: string): Promise<number | undefined> {
+    return this.statements.generation.get(tenantId) as number | undefined;
   }
 
   async get(tenantId: string, id: string): Promise<ConnectorRow | undefined> {

@@ -3,6 +3,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConnectorRow } from '../../src/store/repository.js';
 import { concurrencyContract } from './contract-concurrency.js';
+import { generationContract } from './contract-generation.js';
 import { basic, cert, createBasic, NOW, stored, withStoreFrom, type StoreUnderTest } from './contract-fixtures.js';
 
 export { cert, type StoreUnderTest } from './contract-fixtures.js';
@@ -276,5 +277,6 @@ export function runRepositoryContract(name: string, makeStore: () => Promise<Sto
       }));
 
     concurrencyContract(withStore);
+    generationContract(withStore);
   });
 }

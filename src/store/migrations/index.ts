@@ -3,6 +3,7 @@
 import { initialSchema } from './001-initial.js';
 import { pgWriteFunctions } from './002-pg-write-functions.js';
 import { uniqueThumbprint } from './003-unique-thumbprint.js';
+import { tenantGeneration } from './004-tenant-generation.js';
 
 export interface Migration {
   /** Strictly increasing, starting at 1. */
@@ -16,6 +17,6 @@ export interface Migration {
   postgres: string;
 }
 
-export const migrations: readonly Migration[] = [initialSchema, pgWriteFunctions, uniqueThumbprint];
+export const migrations: readonly Migration[] = [initialSchema, pgWriteFunctions, uniqueThumbprint, tenantGeneration];
 
 export const latestMigrationVersion: number = migrations.reduce((max, m) => Math.max(max, m.version), 0);

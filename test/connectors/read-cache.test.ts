@@ -1,0 +1,108 @@
+// TenantReadCache: when it asks the store, and what it keeps. Coherence across instances on real stores is pinned by
+// test/e2e/read-cache.test.ts; the generation rules by the store contract (test/store/contract-generation.ts).
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TenantReadCache } from '../../src/connectors/read-cache.js';
+import type { ConnectorRepository, ConnectorRow } from '../../src/store/repository.js';
+
+const row = (tenantId: string, id: string, displayName = id): ConnectorRow => ({
+  tenantId,
+  id,
+  displayName,
+  targetUrl: `https://example.com/${id}`,
+  auth: { kind: 'certificate', certificates: [] },
+  createdAt: 1,
+  updatedAt: 1,
+});
+
+/** An in-memory store that counts what the cache asks of it. */
+function fakeStore() {
+  const tenants = new Map<string, { generation: number; rows: ConnectorRow[] }>();
+  const calls = { listSnapshot: 0, generation: 0, get: 0 };
+  const repository = {
+    async listSnapshot(tenantId: string) {
+      calls.listSnapshot++;
+      const tenant = tenants.get(tenantId);
+      return { generation: tenant?.generation, rows: structuredClone(tenant?.rows ?? []) };
+    },
+    async generation(tenantId: string) {
+      calls.generation++;
+      return tenants.get(tenantId)?.generation;
+    },
+    async get(tenantId: string, id: string) {
+      calls.get++;
+      return structuredClone(tenants.get(tenantId)?.rows.find((r) => r.id === id));
+    },
+  } as Partial<ConnectorRepository> as ConnectorRepository;
+  const write = (tenantId: string, rows: ConnectorRow[]) => {
+    const generation = (tenants.get(tenantId)?.generation ?? 0) + 1;
+    tenants.set(tenantId, { generation, rows });
+  };
+  return { repository, calls, write };
+}
+
+describe('TenantReadCache', () => {
+  test('a second list reads only the generation; a write elsewhere makes the next read go to the store', async () => {
+    const { repository, calls, write } = fakeStore();
+    const cache = new TenantReadCache(repository, 10);
+    write('t', [row('t', 'a'), row('t', 'b')]);
+    assert.deepEqual(await cache.list('t'), [row('t', 'a'), row('t', 'b')]);
+    assert.deepEqual(calls, { listSnapshot: 1, generation: 0, get: 0 }, 'first read: the snapshot only');
+    assert.deepEqual(await cache.list('t'), [row('t', 'a'), row('t', 'b')]);
+    assert.deepEqual(calls, { listSnapshot: 1, generation: 1, get: 0 });
+
+    write('t', [row('t', 'a', 'renamed')]); // as another instance would
+    assert.deepEqual(await cache.list('t'), [row('t', 'a', 'renamed')]);
+    assert.deepEqual(calls, { listSnapshot: 2, generation: 2, get: 0 });
+  });
+
+  test('get answers from a valid entry, including "not found"; without one it asks the store', async () => {
+    const { repository, calls, write } = fakeStore();
+    const cache = new TenantReadCache(repository, 10);
+    write('t', [row('t', 'a')]);
+    assert.deepEqual(await cache.get('t', 'a'), row('t', 'a'));
+    assert.equal(calls.get, 1, 'nothing cached yet: a plain get');
+    await cache.list('t');
+    assert.deepEqual(await cache.get('t', 'a'), row('t', 'a'));
+    assert.equal(await cache.get('t', 'missing'), undefined);
+    assert.equal(calls.get, 1, 'answered from the entry');
+    write('t', [row('t', 'a'), row('t', 'new')]);
+    assert.deepEqual(await cache.get('t', 'new'), row('t', 'new'));
+    assert.equal(calls.get, 2, 'stale entry: back to the store');
+  });
+
+  test('keeps at most maxTenants, dropping the least recently used; 0 keeps nothing', async () => {
+    const { repository, calls, write } = fakeStore();
+    for (const t of ['t1', 't2', 't3']) write(t, [row(t, 'a')]);
+    const cache = new TenantReadCache(repository, 2);
+    await cache.list('t1');
+    await cache.list('t2');
+    await cache.list('t1'); // t1 is now the most recently used
+    await cache.list('t3'); // evicts t2
+    assert.equal(cache.size, 2);
+    calls.listSnapshot = 0;
+    await cache.list('t1');
+    await cache.list('t3');
+    assert.equal(calls.listSnapshot, 0, 't1 and t3 stayed');
+    await cache.list('t2');
+    assert.equal(calls.listSnapshot, 1, 't2 was evicted');
+
+    const off = new TenantReadCache(repository, 0);
+    await off.list('t1');
+    await off.list('t1');
+    assert.equal(off.size, 0);
+  });
+
+  test('a snapshot without a generation (tenant unknown to the store) is not cached; forget drops an entry', async () => {
+    const { repository, calls, write } = fakeStore();
+    const cache = new TenantReadCache(repository, 10);
+    assert.deepEqual(await cache.list('nobody'), []);
+    assert.equal(cache.size, 0);
+    write('t', [row('t', 'a')]);
+    await cache.list('t');
+    cache.forget('t');
+    assert.equal(cache.size, 0);
+    await cache.list('t');
+    assert.equal(calls.listSnapshot, 3);
+  });
+});
