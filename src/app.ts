@@ -99,7 +99,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     clock,
     maxConnectorsPerTenant: config.maxConnectorsPerTenant,
     readCacheTenants: config.readCacheTenants,
-    decode: async (value, password) => (await loadDecoder()).decodePkcs12(value, password, limits),
+    decode: async (value, password) => (await loadDecoder()).decodePkcs12InWorker(value, password, limits),
   });
   const list = (value: string | undefined) =>
     (value ?? '')

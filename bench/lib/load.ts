@@ -161,25 +161,57 @@ export function assertHealthy(label: string, result: LoadResult, tolerated = 0):
  * certificate, with their tenant's token), so every upload is a first, successful one. Returns a function running
  * it for a given number of seconds; it fails loudly rather than reuse a target.
  */
+export interface UploadLoad {
+  /** The load, for a given number of seconds. */
+  run(seconds: number): Promise<LoadResult>;
+  /**
+   * `count` uploads at once, awaited to the end: brings up the decoder and its worker threads (module loading, and
+   * with the tsx runner the TypeScript transform in every thread) before anything is timed, in every mode.
+   */
+  prime(count: number): Promise<void>;
+}
+
 export function uploadLoad(options: {
   url: string;
   connections: number;
   targets: ReadonlyArray<{ path: string; authorization: string }>;
   fixture: { base64: string; password: string };
-}): (seconds: number) => Promise<LoadResult> {
+}): UploadLoad {
   const body = JSON.stringify({ pkcs12Value: options.fixture.base64, password: options.fixture.password });
   let next = 0;
-  return (seconds) =>
-    runLoad({
-      url: options.url,
-      connections: options.connections,
-      durationSeconds: seconds,
-      method: 'POST',
-      body,
-      next: () => {
-        const target = options.targets[next++];
-        if (target === undefined) throw new Error(`the upload load ran out of its ${options.targets.length} targets`);
-        return { path: target.path, headers: { authorization: target.authorization } };
-      },
-    });
+  const nextTarget = () => {
+    const target = options.targets[next++];
+    if (target === undefined) throw new Error(`the upload load ran out of its ${options.targets.length} targets`);
+    return target;
+  };
+  return {
+    run: (seconds) =>
+      runLoad({
+        url: options.url,
+        connections: options.connections,
+        durationSeconds: seconds,
+        method: 'POST',
+        body,
+        next: () => {
+          const target = nextTarget();
+          return { path: target.path, headers: { authorization: target.authorization } };
+        },
+      }),
+    async prime(count) {
+      const statuses = await Promise.all(
+        Array.from({ length: count }, async () => {
+          const target = nextTarget();
+          const response = await fetch(options.url + target.path, {
+            method: 'POST',
+            headers: { authorization: target.authorization, 'content-type': 'application/json' },
+            body,
+          });
+          await response.arrayBuffer();
+          return response.status;
+        }),
+      );
+      const failed = statuses.filter((status) => status !== 200);
+      if (failed.length > 0) throw new Error(`priming uploads answered ${failed.join(', ')}`);
+    },
+  };
 }

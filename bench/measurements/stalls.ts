@@ -38,6 +38,7 @@ export async function measureStalls(ctx: BenchContext, kind: StoreKind): Promise
     fixture: loadFixture(SLOW_FIXTURE),
   });
 
+  await uploads.prime(UPLOAD_CONNECTIONS);
   await ctx.warmUp(async () => assertHealthy('stalls warm-up', await reads(1)));
   await server.resetEventLoop();
   const idle = await reads(seconds);
@@ -45,7 +46,7 @@ export async function measureStalls(ctx: BenchContext, kind: StoreKind): Promise
   assertHealthy('idle reads', idle);
 
   // Uploads start first and outlast the reads, so every read is measured while uploads are in flight.
-  const uploading = uploads(seconds + 2);
+  const uploading = uploads.run(Math.max(seconds + 2, 5)); // quick mode too: a 600k decode may take seconds
   await new Promise((resolve) => setTimeout(resolve, 500));
   await server.resetEventLoop();
   const busy = await reads(seconds);

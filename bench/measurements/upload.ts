@@ -19,8 +19,9 @@ export async function measureUpload(ctx: BenchContext, kind: StoreKind): Promise
   const targets = await seedUploadTargets(store, count, { firstTenant: 1 });
   const server = await ctx.server(store);
   const load = uploadLoad({ url: server.url, connections: CONNECTIONS, targets, fixture: loadFixture(UPLOAD_FIXTURE) });
-  await ctx.warmUp(async () => assertHealthy('upload warm-up', await load(2)));
-  const result = await load(ctx.seconds(6));
+  await load.prime(CONNECTIONS);
+  await ctx.warmUp(async () => assertHealthy('upload warm-up', await load.run(2)));
+  const result = await load.run(ctx.seconds(6));
   assertHealthy('upload', result);
   await server.stop();
 

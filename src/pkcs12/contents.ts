@@ -27,12 +27,26 @@ export interface OpenedContents {
   encryption: AlgorithmInfo[];
   /** True when some step used the appendix B KDF (so the BMPString password form mattered). */
   usedPkcs12Kdf: boolean;
+  /** Every plaintext decrypted here (keys and certificates are views into them): see wipeContents. */
+  decrypted: Buffer[];
 }
 
 interface Piece {
   keys: RawKey[];
   certs: RawCertificate[];
   encryption: AlgorithmInfo[];
+}
+
+/**
+ * Promise.all, but a failure is reported by position, not by timing: the first failed piece in file order. The
+ * pieces decrypt concurrently (threads), so with Promise.all the error for a wrong password named whichever piece
+ * failed first, and differed from run to run and between the in-process and pooled decoders.
+ */
+async function allInOrder<T>(promises: Array<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
 }
 
 export async function openContents(
@@ -42,9 +56,10 @@ export async function openContents(
   limits: IterationLimits,
 ): Promise<OpenedContents> {
   let usedPkcs12Kdf = false;
+  const decrypted: Buffer[] = [];
 
   async function openBags(bags: BagItem[]): Promise<Piece> {
-    const pieces = await Promise.all(
+    const pieces = await allInOrder(
       bags.map(async (bag): Promise<Piece> => {
         if (bag.kind === 'cert') return { keys: [], certs: [bag], encryption: [] };
         if (bag.kind === 'key') return { keys: [{ ...bag, encrypted: false }], certs: [], encryption: [] };
@@ -52,6 +67,7 @@ export async function openContents(
         const pkcs8 = await decrypt(bag.scheme, password, bag.ciphertext).catch((error: unknown) => {
           throw error instanceof DecryptionFailed ? new DecryptionFailed(`the private key (${bag.where})`) : error;
         });
+        decrypted.push(pkcs8);
         return {
           keys: [{ pkcs8, where: bag.where, localKeyId: bag.localKeyId, encrypted: true }],
           certs: [],
@@ -62,7 +78,7 @@ export async function openContents(
     return merge(pieces);
   }
 
-  const pieces = await Promise.all(
+  const pieces = await allInOrder(
     pfx.contents.map(async (item): Promise<Piece> => {
       if (item.kind === 'plain') return openBags(item.bags);
       if (item.scheme.kind === 'pkcs12') usedPkcs12Kdf = true;
@@ -73,6 +89,7 @@ export async function openContents(
       } catch (error) {
         throw error instanceof DecryptionFailed ? new DecryptionFailed(what) : error;
       }
+      decrypted.push(plaintext);
       let bags: BagItem[];
       try {
         bags = parseSafeContents(plaintext, `${item.where} decrypted SafeContents`, limits);
@@ -87,7 +104,15 @@ export async function openContents(
       return { ...inner, encryption: [item.scheme.info, ...inner.encryption] };
     }),
   );
-  return { ...merge(pieces), usedPkcs12Kdf };
+  return { ...merge(pieces), usedPkcs12Kdf, decrypted };
+}
+
+/**
+ * Zeroes what decryption produced (private keys, and the SafeContents holding key bags), once the result no longer
+ * needs it. What came from the input itself (plain bags of an unencrypted file) is the caller's and is left alone.
+ */
+export function wipeContents(opened: OpenedContents): void {
+  for (const plaintext of opened.decrypted) plaintext.fill(0);
 }
 
 function merge(pieces: Piece[]): Piece {

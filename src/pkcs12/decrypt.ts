@@ -29,13 +29,17 @@ export async function decrypt(scheme: EncryptionScheme, password: PasswordForms,
     key = await derivePbkdf2(password.utf8, scheme.salt, scheme.iterations, scheme.keyLength, scheme.prf);
     iv = scheme.iv;
   }
-  if (scheme.cipher === 'rc2-cbc') return rc2CbcDecrypt(key, scheme.rc2Bits ?? key.length * 8, iv, ciphertext);
   try {
-    const decipher = createDecipheriv(scheme.cipher, key, iv);
-    return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
-  } catch {
-    // OpenSSL reports "bad decrypt" (padding) or a wrong final block length; both mean wrong key or corrupt data.
-    throw new DecryptionFailed(scheme.info.name);
+    if (scheme.cipher === 'rc2-cbc') return rc2CbcDecrypt(key, scheme.rc2Bits ?? key.length * 8, iv, ciphertext);
+    try {
+      const decipher = createDecipheriv(scheme.cipher, key, iv);
+      return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+    } catch {
+      // OpenSSL reports "bad decrypt" (padding) or a wrong final block length; both mean wrong key or corrupt data.
+      throw new DecryptionFailed(scheme.info.name);
+    }
+  } finally {
+    key.fill(0); // the derived key decrypts the private key: keep it no longer than needed
   }
 }
 
@@ -50,5 +54,6 @@ export async function macMatches(mac: MacScheme, bmpPassword: Buffer, content: B
     length: mac.hash.u,
   });
   const digest = createHmac(mac.hash.name, key).update(content).digest();
+  key.fill(0);
   return digest.length === mac.digest.length && timingSafeEqual(digest, mac.digest);
 }

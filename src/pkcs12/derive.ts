@@ -1,14 +1,17 @@
 // Key derivation scheduling: where each derivation runs, and the per-file iteration budget.
+// On the calling thread of an in-process decode (decodePkcs12 on the event loop):
 // - PBKDF2 uses async crypto.pbkdf2 (libuv thread pool, native speed, never on the event loop).
 // - The appendix B KDF is JS (./kdf.ts): small derivations run inline (about 2 ms at most), larger ones on a
 //   piscina worker pool so a 600,000-iteration file never stalls the event loop.
-import { availableParallelism } from 'node:os';
-import { pbkdf2 } from 'node:crypto';
+// On a decode worker (./decode-worker.ts, after deriveSynchronously()): every derivation runs synchronously on
+// that thread (pbkdf2Sync, the appendix B KDF inline): the worker is the thread to keep busy, no second pool.
+import { pbkdf2, pbkdf2Sync } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Piscina } from 'piscina';
 import type { HashName } from './algorithms.js';
 import { type Pkcs12KdfParams, kdfCost, pkcs12Kdf } from './kdf.js';
 import { errors } from './errors.js';
+import { defaultThreadCount, workerFile } from './threads.js';
 
 const pbkdf2Async = promisify(pbkdf2);
 
@@ -26,45 +29,55 @@ function inline(params: Pkcs12KdfParams): boolean {
   return kdfCost(params) * (MICROS_PER_ITERATION[params.hash] ?? 1) <= INLINE_KDF_MAX_MICROS;
 }
 
-let pool: Piscina | undefined;
+let synchronous = false;
 
-/** The worker file next to this module: .ts when running from source (tsx), .js when compiled to dist/. */
-function workerFile(): string {
-  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./kdf-worker${extension}`, import.meta.url).href;
+/** Makes every later derivation of this thread synchronous (module state is per thread). For decode workers. */
+export function deriveSynchronously(): void {
+  synchronous = true;
 }
+
+/**
+ * True when derivations run beside the calling thread (thread pools), so starting one before its result is
+ * known to be needed (decryption while the MAC is checked) costs no time on the caller.
+ */
+export function derivationsRunConcurrently(): boolean {
+  return !synchronous;
+}
+
+let pool: Piscina | undefined;
 
 function workerPool(): Piscina {
   // Created on the first large derivation; one idle thread stays (unref'd: it does not keep the process alive).
   pool ??= new Piscina({
-    filename: workerFile(),
+    filename: workerFile('kdf-worker'),
     minThreads: 1,
-    maxThreads: Math.max(2, availableParallelism()),
+    maxThreads: Math.max(2, defaultThreadCount()),
     idleTimeout: 60_000,
   });
   return pool;
 }
 
 /** Stops the KDF worker threads (idle workers do not keep the process alive; this is for clean shutdowns). */
-export async function closeKdfWorkers(): Promise<void> {
+export async function closeDerivationWorkers(): Promise<void> {
   const current = pool;
   pool = undefined;
   await current?.destroy();
 }
 
 export async function derivePkcs12Key(params: Pkcs12KdfParams): Promise<Buffer> {
-  if (inline(params)) return pkcs12Kdf(params);
+  if (synchronous || inline(params)) return pkcs12Kdf(params);
   const result = (await workerPool().run(params)) as Uint8Array;
   return Buffer.from(result.buffer, result.byteOffset, result.byteLength);
 }
 
-export function derivePbkdf2(
+export async function derivePbkdf2(
   password: Buffer,
   salt: Buffer,
   iterations: number,
   length: number,
   hash: HashName,
 ): Promise<Buffer> {
+  if (synchronous) return pbkdf2Sync(password, salt, iterations, length, hash);
   return pbkdf2Async(password, salt, iterations, length, hash);
 }
 

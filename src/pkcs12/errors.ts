@@ -1,6 +1,6 @@
 // Error factories: one place for the wording of every Pkcs12Error. Messages name what is wrong and what to do,
 // and never contain the password, key material or input bytes.
-import { Pkcs12Error } from './types.js';
+import { Pkcs12Error, type Pkcs12ErrorCode } from './types.js';
 
 const count = (n: number) => n.toLocaleString('en-US');
 
@@ -91,4 +91,22 @@ export class DecryptionFailed extends Error {
     super(`decryption failed: ${what}`);
     this.name = 'DecryptionFailed';
   }
+}
+
+/** A Pkcs12Error as it crosses a thread boundary (structured clone keeps neither its class nor its `code`). */
+export interface SerializedPkcs12Error {
+  code: Pkcs12ErrorCode;
+  message: string;
+  /** Every other own enumerable property (none today; kept so that fields added later survive the trip). */
+  fields: Record<string, unknown>;
+}
+
+export function serializePkcs12Error(error: Pkcs12Error): SerializedPkcs12Error {
+  const fields = Object.fromEntries(Object.entries(error).filter(([key]) => key !== 'code' && key !== 'name'));
+  return { code: error.code, message: error.message, fields };
+}
+
+/** The same error on this side: a real Pkcs12Error (same class, code, message, fields), with this side's stack. */
+export function revivePkcs12Error(data: SerializedPkcs12Error): Pkcs12Error {
+  return Object.assign(new Pkcs12Error(data.code, data.message), data.fields);
 }

@@ -1,22 +1,33 @@
 // PKCS#12 engine entry point: decodePkcs12 turns a .pfx (bytes or base64) and its password into the leaf
-// certificate, its chain, the private key (PKCS#8) and the facts, or throws a Pkcs12Error. Decisions and
-// numbers: docs/pkcs12.md.
+// certificate, its chain, the private key (PKCS#8) and the facts, or throws a Pkcs12Error. decodePkcs12InWorker
+// (./pool.ts) does the same on a worker-thread pool. Decisions and numbers: docs/pkcs12.md.
+import type { KeyObject } from 'node:crypto';
 import { type IterationLimits, macScheme } from './algorithms.js';
 import { certificateFacts, parseCertificate } from './certificate.js';
 import { type CertificateEntry, findLeaf, orderChain } from './chain.js';
-import { type OpenedContents, openContents } from './contents.js';
+import { type OpenedContents, openContents, wipeContents } from './contents.js';
 import { macMatches } from './decrypt.js';
-import { IterationBudget } from './derive.js';
+import { IterationBudget, closeDerivationWorkers, derivationsRunConcurrently } from './derive.js';
 import { DecryptionFailed, errors } from './errors.js';
-import { toBytes } from './input.js';
+import { limitsFrom, toBytes } from './input.js';
 import { bmpPassword } from './kdf.js';
 import { isKeyConsistent, loadPrivateKey, pkcs8Der } from './key.js';
+import { closeDecodeWorkers } from './pool.js';
 import { type ParsedPfx, parsePfx, visibleSchemes } from './structure.js';
-import { type DecodeOptions, type DecodedPkcs12, DEFAULT_LIMITS, type Pkcs12Protection } from './types.js';
+import type { DecodeOptions, DecodedPkcs12, Pkcs12Protection } from './types.js';
 import { evaluateWarnings } from './warnings.js';
 
 export * from './types.js';
-export { closeKdfWorkers } from './derive.js';
+export { configureDecodeWorkers, decodePkcs12InWorker, type DecodeWorkerOptions } from './pool.js';
+
+/**
+ * Stops every worker thread of the engine: the decode pool (decodePkcs12InWorker) and the KDF pool of in-process
+ * decodes. Idle threads never keep the process alive, so this is for tidy shutdowns and tests; a later decode
+ * starts the pools again.
+ */
+export async function closeKdfWorkers(): Promise<void> {
+  await Promise.all([closeDecodeWorkers(), closeDerivationWorkers()]);
+}
 
 type Convention = NonNullable<Pkcs12Protection['emptyPasswordConvention']>;
 interface BmpCandidate {
@@ -31,16 +42,6 @@ function bmpCandidates(password: string): BmpCandidate[] {
     { bmp: Buffer.alloc(2), convention: 'emptyString' },
     { bmp: Buffer.alloc(0), convention: 'absent' },
   ];
-}
-
-function limitsFrom(options: DecodeOptions): Required<Omit<DecodeOptions, 'now'>> {
-  const pick = (value: number | undefined, fallback: number) =>
-    value !== undefined && Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
-  return {
-    maxBytes: pick(options.maxBytes, DEFAULT_LIMITS.maxBytes),
-    maxIterations: pick(options.maxIterations, DEFAULT_LIMITS.maxIterations),
-    maxTotalIterations: pick(options.maxTotalIterations, DEFAULT_LIMITS.maxTotalIterations),
-  };
 }
 
 export async function decodePkcs12(
@@ -66,7 +67,10 @@ export async function decodePkcs12(
   if (mac) {
     // Decrypt while the MAC is checked (they run on different threads). With an empty password the first
     // BMPString form is a guess; PBES2 never sees that form, so the guess only matters for PKCS#12 PBEs.
-    const speculate = candidates.length === 1 || !visibleSchemes(pfx).some((s) => s.kind === 'pkcs12');
+    // On a decode worker derivations are synchronous: decrypting first would only delay a wrongPassword answer.
+    const speculate =
+      derivationsRunConcurrently() &&
+      (candidates.length === 1 || !visibleSchemes(pfx).some((s) => s.kind === 'pkcs12'));
     let pending = speculate ? openContents(pfx, { utf8, bmp: candidates[0]!.bmp }, budget, limits) : undefined;
     pending?.catch(() => undefined); // consumed below, or abandoned when the MAC fails
     let matched: BmpCandidate | undefined;
@@ -77,8 +81,12 @@ export async function decodePkcs12(
         break;
       }
     }
+    if (matched !== candidates[0] && pending) {
+      // Abandoned (wrong password, or the guessed form was wrong): wipe what it decrypts once it settles.
+      pending.then(wipeContents, () => undefined);
+      pending = undefined; // the guess was wrong: open again with the right form
+    }
     if (!matched) throw errors.wrongPasswordMac(mac.info.name);
-    if (matched !== candidates[0]) pending = undefined; // the guess was wrong: open again with the right form
     chosen = matched;
     try {
       opened = await (pending ?? openContents(pfx, { utf8, bmp: chosen.bmp }, budget, limits));
@@ -91,15 +99,19 @@ export async function decodePkcs12(
     ({ opened, chosen } = await openWithoutMac(pfx, utf8, candidates, budget, limits));
   }
 
-  return assemble(
-    opened,
-    {
-      mac: mac?.info,
-      encryption: opened.encryption,
-      ...(password === '' && (mac || opened.usedPkcs12Kdf) ? { emptyPasswordConvention: chosen.convention } : {}),
-    },
-    options.now ?? new Date(),
-  );
+  try {
+    return assemble(
+      opened,
+      {
+        mac: mac?.info,
+        encryption: opened.encryption,
+        ...(password === '' && (mac || opened.usedPkcs12Kdf) ? { emptyPasswordConvention: chosen.convention } : {}),
+      },
+      options.now ?? new Date(),
+    );
+  } finally {
+    wipeContents(opened); // the result holds its own copies
+  }
 }
 
 /** Without a MAC, decryption is the only password check: try each BMPString form until one decrypts. */
@@ -126,17 +138,38 @@ async function openWithoutMac(
   throw errors.wrongPasswordDecrypt(failure?.what ?? 'the contents');
 }
 
+interface LoadedKey {
+  key: KeyObject;
+  der: Buffer;
+  localKeyId?: Buffer;
+}
+
 function assemble(opened: OpenedContents, protection: Pkcs12Protection, now: Date): DecodedPkcs12 {
-  const keys: { key: NonNullable<ReturnType<typeof loadPrivateKey>>; der: Buffer; localKeyId?: Buffer }[] = [];
-  for (const raw of opened.keys) {
-    const key = loadPrivateKey(raw.pkcs8);
-    if (!key) {
-      if (raw.encrypted && !protection.mac) throw errors.wrongPasswordDecrypt(`the private key (${raw.where})`);
-      throw errors.malformed(raw.where, 'not a readable PKCS#8 private key');
+  const keys: LoadedKey[] = [];
+  try {
+    for (const raw of opened.keys) {
+      const key = loadPrivateKey(raw.pkcs8);
+      if (!key) {
+        if (raw.encrypted && !protection.mac) throw errors.wrongPasswordDecrypt(`the private key (${raw.where})`);
+        throw errors.malformed(raw.where, 'not a readable PKCS#8 private key');
+      }
+      const der = pkcs8Der(key);
+      if (!keys.some((k) => k.der.equals(der))) keys.push({ key, der, localKeyId: raw.localKeyId });
+      else der.fill(0);
     }
-    const der = pkcs8Der(key);
-    if (!keys.some((k) => k.der.equals(der))) keys.push({ key, der, localKeyId: raw.localKeyId });
+    return assembleWithKeys(opened, keys, protection, now);
+  } catch (error) {
+    for (const { der } of keys) der.fill(0); // refused: no exported key outlives the decode
+    throw error;
   }
+}
+
+function assembleWithKeys(
+  opened: OpenedContents,
+  keys: LoadedKey[],
+  protection: Pkcs12Protection,
+  now: Date,
+): DecodedPkcs12 {
   if (keys.length === 0) throw errors.noPrivateKey(opened.certs.length);
   if (opened.certs.length === 0) throw errors.noCertificate();
   if (keys.length > 1) throw errors.multipleKeys(keys.length);

@@ -4,6 +4,20 @@
 // Convert.FromBase64String reads it; ASCII whitespace anywhere is ignored (line-wrapped output of
 // `openssl base64` or `base64` pastes as-is); padding may be omitted; URL-safe '-'/'_' and PEM armour are refused.
 import { errors } from './errors.js';
+import { type DecodeOptions, DEFAULT_LIMITS } from './types.js';
+
+export type Limits = Required<Omit<DecodeOptions, 'now'>>;
+
+/** The options' limits, each a positive integer, the default where absent or invalid. */
+export function limitsFrom(options: DecodeOptions): Limits {
+  const pick = (value: number | undefined, fallback: number) =>
+    value !== undefined && Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
+  return {
+    maxBytes: pick(options.maxBytes, DEFAULT_LIMITS.maxBytes),
+    maxIterations: pick(options.maxIterations, DEFAULT_LIMITS.maxIterations),
+    maxTotalIterations: pick(options.maxTotalIterations, DEFAULT_LIMITS.maxTotalIterations),
+  };
+}
 
 const WHITESPACE = /[\t\n\v\f\r ]+/g;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;

@@ -1,5 +1,5 @@
 // Public contract of the PKCS#12 engine. The HTTP layer and the domain depend only on this file
-// (plus `decodePkcs12` from ./index.ts); everything else in src/pkcs12 is internal.
+// (plus `decodePkcs12` / `decodePkcs12InWorker` from ./index.ts); everything else in src/pkcs12 is internal.
 
 /** Stable error codes. The HTTP layer maps each one to a Graph error (see src/http/errors.ts). */
 export type Pkcs12ErrorCode =
