@@ -93,13 +93,21 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     );
   }
   const limits = { maxBytes: config.pfxMaxBytes, maxIterations: config.pfxMaxIterations };
+  const decodeWorkers = {
+    ...(config.decodeThreads > 0 ? { threads: config.decodeThreads } : {}),
+    niceIncrement: config.decodeNice,
+  };
   const service = new ConnectorService({
     repository,
     sealer,
     clock,
     maxConnectorsPerTenant: config.maxConnectorsPerTenant,
     readCacheTenants: config.readCacheTenants,
-    decode: async (value, password) => (await loadDecoder()).decodePkcs12InWorker(value, password, limits),
+    decode: async (value, password) => {
+      const pkcs12 = await loadDecoder();
+      await pkcs12.configureDecodeWorkers(decodeWorkers); // no-op unless the settings changed
+      return pkcs12.decodePkcs12InWorker(value, password, limits);
+    },
   });
   const list = (value: string | undefined) =>
     (value ?? '')

@@ -12,6 +12,8 @@ export interface Config {
   logLevel: string;
   maxConnectorsPerTenant: number;
   readCacheTenants: number;
+  decodeThreads: number;
+  decodeNice: number;
   bodyLimit: number;
   pfxMaxBytes: number;
   pfxMaxIterations: number;
@@ -43,6 +45,8 @@ interface Setting {
   default: string | number | undefined;
   type: 'string' | 'int' | 'bool';
   choices?: string[];
+  /** int only: the largest value accepted. */
+  max?: number;
 }
 
 export const SETTINGS: Setting[] = [
@@ -110,6 +114,24 @@ export const SETTINGS: Setting[] = [
     default: 1000,
     description:
       "Tenants whose connectors an instance keeps for reads, checked against the store's generation on every read (never stale across instances); 0 disables",
+  },
+  {
+    key: 'decodeThreads',
+    env: 'DECODE_THREADS',
+    flag: '--decode-threads',
+    type: 'int',
+    default: 0,
+    description: 'Worker threads that decode uploaded PKCS#12 files; 0 means one per CPU core',
+  },
+  {
+    key: 'decodeNice',
+    env: 'DECODE_NICE',
+    flag: '--decode-nice',
+    type: 'int',
+    max: 19,
+    default: 10,
+    description:
+      'Nice increment of the decode threads (Linux, 0-19), so request handling wins the CPU over decoding; 0 keeps normal priority',
   },
   {
     key: 'bodyLimit',
@@ -275,6 +297,9 @@ export function resolveConfig(
       const value = typeof raw === 'number' ? raw : Number(raw);
       if (!Number.isInteger(value) || value < 0) {
         throw new ConfigError(`${setting.env} (${setting.flag}) must be a non-negative integer, got '${raw}'.`);
+      }
+      if (setting.max !== undefined && value > setting.max) {
+        throw new ConfigError(`${setting.env} (${setting.flag}) must be at most ${setting.max}, got '${raw}'.`);
       }
       config[setting.key] = value;
     } else {

@@ -34,6 +34,8 @@ describe('resolveConfig', () => {
     assert.throws(() => resolveConfig({}, { MAX_CONNECTORS_PER_TENANT: '-1' }), ConfigError);
     assert.throws(() => resolveConfig({}, { HTTPS: 'maybe' }), ConfigError);
     assert.throws(() => resolveConfig({}, { AUTH_MODE: 'open' }), /development, production/);
+    assert.throws(() => resolveConfig({}, { DECODE_NICE: '20' }), /DECODE_NICE \(--decode-nice\) must be at most 19/);
+    assert.equal(resolveConfig({}, { DECODE_NICE: '19' }).decodeNice, 19);
   });
 
   test('every setting has an environment variable, a flag and a description, all distinct', () => {

@@ -34,11 +34,14 @@ function checkSettings(options: DecodeWorkerOptions): DecodeWorkerOptions {
 }
 
 /**
- * Sets the pool's size and priority for the decodes that follow. A running pool is closed (its in-flight decodes
- * fail); the next decode starts one with these settings.
+ * Sets the pool's size and priority for the decodes that follow (process-wide). When they change, a running pool is
+ * closed (its in-flight decodes fail) and the next decode starts one with the new settings; the same settings again
+ * change nothing, so every app of a process may pass its configuration.
  */
 export async function configureDecodeWorkers(options: DecodeWorkerOptions): Promise<void> {
-  settings = checkSettings(options);
+  const next = checkSettings(options);
+  if (next.threads === settings.threads && next.niceIncrement === settings.niceIncrement) return;
+  settings = next;
   await closeDecodeWorkers();
 }
 

@@ -228,3 +228,19 @@ test('idle worker threads do not keep the process alive (no close)', () => {
   assert.equal(child.status, 0, child.stderr);
   assert.equal(child.stdout.trim(), loadFixture('modern-rsa2048.pfx').expected.thumbprint);
 });
+
+describe('configureDecodeWorkers', () => {
+  test('the same settings again leave a running pool alone; new settings replace it', async () => {
+    await configureDecodeWorkers({ threads: 1, niceIncrement: 0 });
+    const fixture = loadFixture('modern-rsa2048.pfx');
+    const first = decodePkcs12InWorker(fixture.bytes, fixture.password);
+    await configureDecodeWorkers({ threads: 1, niceIncrement: 0 }); // unchanged: the in-flight decode goes on
+    assert.equal((await first).leaf.facts.thumbprint, fixture.expected.thumbprint);
+    await configureDecodeWorkers({ threads: 2, niceIncrement: 0 });
+    assert.equal(
+      (await decodePkcs12InWorker(fixture.bytes, fixture.password)).leaf.facts.thumbprint,
+      fixture.expected.thumbprint,
+    );
+    await configureDecodeWorkers({});
+  });
+});
