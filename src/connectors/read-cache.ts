@@ -21,17 +21,14 @@ export class TenantReadCache {
   ) {}
 
   async list(tenantId: string): Promise<readonly ConnectorRow[]> {
-    const entry = await this.current(tenantId);
-    if (entry) return entry.rows;
-    const snapshot = await this.repository.listSnapshot(tenantId);
-    if (snapshot.generation !== undefined) this.remember(tenantId, snapshot.generation, snapshot.rows);
-    return snapshot.rows;
+    return (await this.load(tenantId)).rows;
   }
 
   async get(tenantId: string, id: string): Promise<ConnectorRow | undefined> {
-    const entry = await this.current(tenantId);
-    // A valid entry holds every row of the tenant: an id it lacks does not exist.
-    return entry ? entry.byId.get(id) : this.repository.get(tenantId, id);
+    if (this.maxTenants <= 0) return this.repository.get(tenantId, id);
+    // A miss loads the whole tenant (at most MAX_CONNECTORS_PER_TENANT rows, one read), so the GETs that follow are
+    // answered from it. A valid entry holds every row of the tenant: an id it lacks does not exist.
+    return (await this.load(tenantId)).byId.get(id);
   }
 
   /** Drops the tenant after this instance writes to it (the generation check would catch it; this frees memory). */
@@ -41,6 +38,16 @@ export class TenantReadCache {
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** The tenant's rows: the cached entry while its generation holds, else a fresh snapshot (remembered). */
+  private async load(tenantId: string): Promise<Entry> {
+    const entry = await this.current(tenantId);
+    if (entry) return entry;
+    const snapshot = await this.repository.listSnapshot(tenantId);
+    const fresh = toEntry(snapshot.generation ?? -1, snapshot.rows);
+    if (snapshot.generation !== undefined) this.remember(tenantId, fresh);
+    return fresh;
   }
 
   /** The tenant's entry if it is still valid; a stale one is dropped. Without an entry, the store is not asked. */
@@ -60,16 +67,20 @@ export class TenantReadCache {
     return entry;
   }
 
-  private remember(tenantId: string, generation: number, rows: ConnectorRow[]): void {
+  private remember(tenantId: string, entry: Entry): void {
     if (this.maxTenants <= 0) return;
     const known = this.#entries.get(tenantId);
-    if (known && known.generation > generation) return; // a concurrent read already cached a newer snapshot
+    if (known && known.generation > entry.generation) return; // a concurrent read already cached a newer snapshot
     this.#entries.delete(tenantId);
     while (this.#entries.size >= this.maxTenants) {
       const oldest = this.#entries.keys().next();
       if (oldest.done === true) break;
       this.#entries.delete(oldest.value);
     }
-    this.#entries.set(tenantId, { generation, rows, byId: new Map(rows.map((row) => [row.id, row])) });
+    this.#entries.set(tenantId, entry);
   }
+}
+
+function toEntry(generation: number, rows: ConnectorRow[]): Entry {
+  return { generation, rows, byId: new Map(rows.map((row) => [row.id, row])) };
 }

@@ -56,19 +56,22 @@ describe('TenantReadCache', () => {
     assert.deepEqual(calls, { listSnapshot: 2, generation: 2, get: 0 });
   });
 
-  test('get answers from a valid entry, including "not found"; without one it asks the store', async () => {
+  test('get loads the whole tenant on a miss and answers the next GETs, "not found" included, from it', async () => {
     const { repository, calls, write } = fakeStore();
     const cache = new TenantReadCache(repository, 10);
-    write('t', [row('t', 'a')]);
+    write('t', [row('t', 'a'), row('t', 'b')]);
     assert.deepEqual(await cache.get('t', 'a'), row('t', 'a'));
-    assert.equal(calls.get, 1, 'nothing cached yet: a plain get');
-    await cache.list('t');
-    assert.deepEqual(await cache.get('t', 'a'), row('t', 'a'));
+    assert.deepEqual(calls, { listSnapshot: 1, generation: 0, get: 0 }, 'a miss reads the tenant');
+    assert.deepEqual(await cache.get('t', 'b'), row('t', 'b'));
     assert.equal(await cache.get('t', 'missing'), undefined);
-    assert.equal(calls.get, 1, 'answered from the entry');
+    assert.deepEqual(calls, { listSnapshot: 1, generation: 2, get: 0 }, 'then only the generation');
     write('t', [row('t', 'a'), row('t', 'new')]);
     assert.deepEqual(await cache.get('t', 'new'), row('t', 'new'));
-    assert.equal(calls.get, 2, 'stale entry: back to the store');
+    assert.equal(calls.listSnapshot, 2, 'stale entry: the tenant is read again');
+
+    const off = new TenantReadCache(repository, 0);
+    assert.deepEqual(await off.get('t', 'a'), row('t', 'a'));
+    assert.equal(calls.get, 1, 'with the cache off, a plain get');
   });
 
   test('keeps at most maxTenants, dropping the least recently used; 0 keeps nothing', async () => {
@@ -97,12 +100,13 @@ describe('TenantReadCache', () => {
     const { repository, calls, write } = fakeStore();
     const cache = new TenantReadCache(repository, 10);
     assert.deepEqual(await cache.list('nobody'), []);
+    assert.equal(await cache.get('nobody', 'a'), undefined);
     assert.equal(cache.size, 0);
     write('t', [row('t', 'a')]);
     await cache.list('t');
     cache.forget('t');
     assert.equal(cache.size, 0);
     await cache.list('t');
-    assert.equal(calls.listSnapshot, 3);
+    assert.equal(calls.listSnapshot, 4);
   });
 });
