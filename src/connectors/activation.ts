@@ -28,3 +28,24 @@ export function withActivation(certificates: readonly CertificateValidity[], now
     isActive: i === active,
   }));
 }
+
+/**
+ * The span of whole seconds around `nowMs` in which withActivation gives the same answer for every one of
+ * `certificates`: from the last notBefore/notAfter at or before now to the first after it (either may be infinite).
+ * A rendering that shows isActive stays correct for the whole span.
+ */
+export function activationWindow(
+  certificates: Iterable<CertificateValidity>,
+  nowMs: number,
+): { from: number; until: number } {
+  const now = Math.floor(nowMs / 1000);
+  let from = -Infinity;
+  let until = Infinity;
+  for (const cert of certificates) {
+    for (const boundary of [cert.notBefore, cert.notAfter]) {
+      if (boundary <= now) from = Math.max(from, boundary);
+      else until = Math.min(until, boundary);
+    }
+  }
+  return { from, until };
+}

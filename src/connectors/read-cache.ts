@@ -2,17 +2,56 @@
 // the tenant's generation (one indexed row) and uses the cached rows only if it is the one they were read at; every
 // write, through any instance, increases it in the write's own transaction (store migration 004). So a cache hit is
 // never stale, instances still share no state they rely on, and a list costs one small read instead of the rows.
+// An entry also keeps what was rendered from it (response bodies), valid with the rows and the clock's activation
+// window, so a repeated read skips building and serialising the same JSON again.
 import type { ConnectorRepository, ConnectorRow } from '../store/repository.js';
+import { activationWindow } from './activation.js';
 
-interface Entry {
-  generation: number;
-  rows: readonly ConnectorRow[];
-  byId: ReadonlyMap<string, ConnectorRow>;
+/** Renderings kept per tenant; past it they are dropped and rebuilt as needed (bounds memory per tenant). */
+const MAX_RENDERINGS = 64;
+
+interface Rendering {
+  /** UTF-8, ready for the socket: a reused body is not encoded again. */
+  body: Buffer;
+  /** Whole seconds: the rendering holds for from <= now < until (activationWindow). */
+  from: number;
+  until: number;
+}
+
+/** A tenant's rows at one generation, and what was rendered from them. */
+export class CachedTenant {
+  readonly byId: ReadonlyMap<string, ConnectorRow>;
+  readonly #renderings = new Map<string, Rendering>();
+
+  constructor(
+    readonly generation: number,
+    readonly rows: readonly ConnectorRow[],
+  ) {
+    this.byId = new Map(rows.map((row) => [row.id, row]));
+  }
+
+  /**
+   * `produce()`'s body, or the one produced earlier under `key` while no certificate's isActive can have changed
+   * since (the same activation window). `key` must name everything else the body depends on.
+   */
+  rendered(key: string, nowMs: number, produce: () => string): Buffer {
+    const now = Math.floor(nowMs / 1000);
+    const known = this.#renderings.get(key);
+    if (known && known.from <= now && now < known.until) return known.body;
+    const body = Buffer.from(produce(), 'utf8');
+    if (this.#renderings.size >= MAX_RENDERINGS) this.#renderings.clear();
+    this.#renderings.set(key, { body, ...activationWindow(this.certificates(), nowMs) });
+    return body;
+  }
+
+  private *certificates() {
+    for (const row of this.rows) if (row.auth.kind === 'certificate') yield* row.auth.certificates;
+  }
 }
 
 export class TenantReadCache {
   // Map iteration order is insertion order: re-inserting on use makes the first key the least recently used.
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries = new Map<string, CachedTenant>();
 
   /** `maxTenants` 0 turns the cache off: every read goes to the store. */
   constructor(
@@ -22,6 +61,11 @@ export class TenantReadCache {
 
   async list(tenantId: string): Promise<readonly ConnectorRow[]> {
     return (await this.load(tenantId)).rows;
+  }
+
+  /** The tenant's rows and renderings (a fresh, unshared entry when the cache is off or the store cannot tell). */
+  async tenant(tenantId: string): Promise<CachedTenant> {
+    return this.load(tenantId);
   }
 
   async get(tenantId: string, id: string): Promise<ConnectorRow | undefined> {
@@ -41,17 +85,17 @@ export class TenantReadCache {
   }
 
   /** The tenant's rows: the cached entry while its generation holds, else a fresh snapshot (remembered). */
-  private async load(tenantId: string): Promise<Entry> {
+  private async load(tenantId: string): Promise<CachedTenant> {
     const entry = await this.current(tenantId);
     if (entry) return entry;
     const snapshot = await this.repository.listSnapshot(tenantId);
-    const fresh = toEntry(snapshot.generation ?? -1, snapshot.rows);
+    const fresh = new CachedTenant(snapshot.generation ?? -1, snapshot.rows);
     if (snapshot.generation !== undefined) this.remember(tenantId, fresh);
     return fresh;
   }
 
   /** The tenant's entry if it is still valid; a stale one is dropped. Without an entry, the store is not asked. */
-  private async current(tenantId: string): Promise<Entry | undefined> {
+  private async current(tenantId: string): Promise<CachedTenant | undefined> {
     const entry = this.#entries.get(tenantId);
     if (!entry) return undefined;
     const generation = await this.repository.generation(tenantId);
@@ -67,7 +111,7 @@ export class TenantReadCache {
     return entry;
   }
 
-  private remember(tenantId: string, entry: Entry): void {
+  private remember(tenantId: string, entry: CachedTenant): void {
     if (this.maxTenants <= 0) return;
     const known = this.#entries.get(tenantId);
     if (known && known.generation > entry.generation) return; // a concurrent read already cached a newer snapshot
@@ -79,8 +123,4 @@ export class TenantReadCache {
     }
     this.#entries.set(tenantId, entry);
   }
-}
-
-function toEntry(generation: number, rows: ConnectorRow[]): Entry {
-  return { generation, rows, byId: new Map(rows.map((row) => [row.id, row])) };
 }

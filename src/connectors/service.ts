@@ -42,6 +42,31 @@ export class ConnectorService {
     return rows.map((row) => toConnector(row, now));
   }
 
+  /**
+   * list(), rendered by `render`; an earlier rendering under the same `key` is reused while it is still exactly what
+   * `render` would produce: same rows (the tenant generation) and same isActive everywhere (the activation window).
+   * `key` must name everything else the body depends on (e.g. the Graph version).
+   */
+  async renderList(tenantId: string, key: string, render: (connectors: Connector[]) => string): Promise<Buffer> {
+    const tenant = await this.reads.tenant(tenantId);
+    const now = this.options.clock();
+    return tenant.rendered(`list|${key}`, now, () => render(tenant.rows.map((row) => toConnector(row, now))));
+  }
+
+  /** get(), rendered by `render`, with renderList's reuse. */
+  async renderOne(
+    tenantId: string,
+    id: string,
+    key: string,
+    render: (connector: Connector) => string,
+  ): Promise<Buffer> {
+    const tenant = await this.reads.tenant(tenantId);
+    const row = tenant.byId.get(id);
+    if (!row) throw errors.connectorNotFound(id);
+    const now = this.options.clock();
+    return tenant.rendered(`one|${id}|${key}`, now, () => render(toConnector(row, now)));
+  }
+
   async get(tenantId: string, id: string): Promise<Connector> {
     const row = await this.reads.get(tenantId, id);
     if (!row) throw errors.connectorNotFound(id);

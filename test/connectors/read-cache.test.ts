@@ -2,7 +2,7 @@
 // test/e2e/read-cache.test.ts; the generation rules by the store contract (test/store/contract-generation.ts).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TenantReadCache } from '../../src/connectors/read-cache.js';
+import { CachedTenant, TenantReadCache } from '../../src/connectors/read-cache.js';
 import type { ConnectorRepository, ConnectorRow } from '../../src/store/repository.js';
 
 const row = (tenantId: string, id: string, displayName = id): ConnectorRow => ({
@@ -108,5 +108,32 @@ describe('TenantReadCache', () => {
     assert.equal(cache.size, 0);
     await cache.list('t');
     assert.equal(calls.listSnapshot, 4);
+  });
+});
+
+describe('CachedTenant.rendered', () => {
+  const withCert = (notBefore: number, notAfter: number): ConnectorRow => ({
+    ...row('t', 'a'),
+    auth: { kind: 'certificate', certificates: [{ thumbprint: 'AA', notBefore, notAfter, seq: 1, uploadedAt: 1 }] },
+  });
+
+  test('reuses a body under its key inside the activation window, and renders again outside it', () => {
+    const tenant = new CachedTenant(1, [withCert(100, 200)]);
+    let renders = 0;
+    const produce = () => `body ${++renders}`;
+    assert.equal(String(tenant.rendered('k', 150_000, produce)), 'body 1');
+    assert.equal(String(tenant.rendered('k', 199_999, produce)), 'body 1', 'same window: reused');
+    assert.equal(String(tenant.rendered('other', 150_000, produce)), 'body 2', 'another key: rendered');
+    assert.equal(String(tenant.rendered('k', 200_000, produce)), 'body 3', 'notAfter reached: rendered again');
+    assert.equal(String(tenant.rendered('k', 99_000, produce)), 'body 4', 'the clock went back before notBefore');
+    assert.equal(String(tenant.rendered('k', 99_500, produce)), 'body 4');
+  });
+
+  test('keeps a bounded number of renderings', () => {
+    const tenant = new CachedTenant(1, [row('t', 'a')]);
+    let renders = 0;
+    for (let i = 0; i < 200; i++) tenant.rendered(`k${i}`, 0, () => String(++renders));
+    assert.equal(String(tenant.rendered('k199', 0, () => 'again')), '200', 'the latest stays');
+    assert.equal(String(tenant.rendered('k0', 0, () => 'again')), 'again', 'old ones were dropped');
   });
 });

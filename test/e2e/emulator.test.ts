@@ -28,10 +28,16 @@ describe('/_emulator/clock (development mode)', () => {
       pkcs12Value: future.base64,
       password: future.password,
     });
-    const active = async () =>
-      (await server.call('GET', path)).json.authenticationConfiguration.certificateList.map(
-        (c: { isActive: boolean }) => c.isActive,
-      );
+    const flags = (connector: { authenticationConfiguration: { certificateList: Array<{ isActive: boolean }> } }) =>
+      connector.authenticationConfiguration.certificateList.map((c) => c.isActive);
+    // GET and list alike: both may answer from a cached rendering, which must follow the clock.
+    const active = async () => {
+      const item = flags((await server.call('GET', path)).json);
+      const listed = flags((await server.call('GET', '/v1.0/identity/apiConnectors')).json.value[0]);
+      assert.deepEqual(listed, item);
+      return item;
+    };
+    assert.deepEqual(await active(), [true, false]);
     assert.deepEqual(await active(), [true, false]);
 
     const moved = await server.call('PUT', '/_emulator/clock', {

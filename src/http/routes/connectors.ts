@@ -38,7 +38,7 @@ function tenantOf(request: FastifyRequest): string {
   return request.principal.tenantId;
 }
 
-function sendJson(reply: FastifyReply, status: number, body: string): FastifyReply {
+function sendJson(reply: FastifyReply, status: number, body: string | Buffer): FastifyReply {
   return reply.code(status).header('odata-version', '4.0').type(ODATA_JSON).send(body);
 }
 
@@ -72,17 +72,26 @@ export async function connectorRoutes(app: FastifyInstance, options: ConnectorRo
   resource(collection, {
     GET: async (request, reply) => {
       const query = parseListQuery(request.query as Query);
-      const all = await service.list(tenantOf(request));
-      const { page, total } = applyListQuery(all, query);
-      const body: Record<string, unknown> = { '@odata.context': contextUrl(base, version, 'collection', query.select) };
-      if (query.count) body['@odata.count'] = total;
-      body['value'] = page.map((c: Connector) => connectorJson(c, query.select));
-      if (query.top !== undefined && query.skip + query.top < total) {
-        const next = new URL(request.url, `${request.protocol}://${request.host}`);
-        next.searchParams.set('$skip', String(query.skip + query.top));
-        body['@odata.nextLink'] = next.toString();
-      }
-      return sendJson(reply, 200, JSON.stringify(body));
+      const render = (all: Connector[]): string => {
+        const { page, total } = applyListQuery(all, query);
+        const body: Record<string, unknown> = {
+          '@odata.context': contextUrl(base, version, 'collection', query.select),
+        };
+        if (query.count) body['@odata.count'] = total;
+        body['value'] = page.map((c: Connector) => connectorJson(c, query.select));
+        if (query.top !== undefined && query.skip + query.top < total) {
+          const next = new URL(request.url, `${request.protocol}://${request.host}`);
+          next.searchParams.set('$skip', String(query.skip + query.top));
+          body['@odata.nextLink'] = next.toString();
+        }
+        return JSON.stringify(body);
+      };
+      // Without $top there is no nextLink, so the body depends only on the version and the parsed query: reusable.
+      const body =
+        query.top === undefined
+          ? await service.renderList(tenantOf(request), `${version}|${JSON.stringify(query)}`, render)
+          : render(await service.list(tenantOf(request)));
+      return sendJson(reply, 200, body);
     },
     POST: async (request, reply) => {
       const connector = await service.create(tenantOf(request), request.body);
@@ -101,8 +110,11 @@ export async function connectorRoutes(app: FastifyInstance, options: ConnectorRo
   resource(item, {
     GET: async (request, reply) => {
       const { select } = parseGetQuery(request.query as Query);
-      const connector = await service.get(tenantOf(request), normaliseId((request.params as IdParams).id));
-      return sendJson(reply, 200, entityBody(base, version, connector, select));
+      const id = normaliseId((request.params as IdParams).id);
+      const body = await service.renderOne(tenantOf(request), id, `${version}|${select?.join(',') ?? '*'}`, (c) =>
+        entityBody(base, version, c, select),
+      );
+      return sendJson(reply, 200, body);
     },
     PATCH: async (request, reply) => {
       await service.update(tenantOf(request), normaliseId((request.params as IdParams).id), request.body);
