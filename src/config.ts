@@ -113,7 +113,7 @@ export const SETTINGS: Setting[] = [
     type: 'int',
     default: 1000,
     description:
-      "Tenants whose connectors an instance keeps for reads, checked against the store's generation on every read (never stale across instances); 0 disables",
+      "Tenants whose connectors (and rendered responses, up to ~50 KB per tenant) an instance keeps for reads, checked against the store's generation on every read (never stale across instances); 0 disables",
   },
   {
     key: 'decodeThreads',

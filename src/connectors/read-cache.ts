@@ -7,8 +7,11 @@
 import type { ConnectorRepository, ConnectorRow } from '../store/repository.js';
 import { activationWindow } from './activation.js';
 
-/** Renderings kept per tenant; past it they are dropped and rebuilt as needed (bounds memory per tenant). */
-const MAX_RENDERINGS = 64;
+/**
+ * Bytes of rendered bodies kept per tenant: a full list of 20 connectors is ~8 KB, a connector ~0.4 KB. Past it they
+ * are dropped and rebuilt as needed, so a tenant costs at most this plus its rows (~1 KB per connector).
+ */
+const MAX_RENDERED_BYTES = 32 * 1024;
 
 interface Rendering {
   /** UTF-8, ready for the socket: a reused body is not encoded again. */
@@ -22,6 +25,7 @@ interface Rendering {
 export class CachedTenant {
   readonly byId: ReadonlyMap<string, ConnectorRow>;
   readonly #renderings = new Map<string, Rendering>();
+  #renderedBytes = 0;
 
   constructor(
     readonly generation: number,
@@ -39,8 +43,14 @@ export class CachedTenant {
     const known = this.#renderings.get(key);
     if (known && known.from <= now && now < known.until) return known.body;
     const body = Buffer.from(produce(), 'utf8');
-    if (this.#renderings.size >= MAX_RENDERINGS) this.#renderings.clear();
+    if (known) this.#renderedBytes -= known.body.length;
+    if (this.#renderedBytes + body.length > MAX_RENDERED_BYTES) {
+      this.#renderings.clear();
+      this.#renderedBytes = 0;
+    }
+    if (body.length > MAX_RENDERED_BYTES) return body; // too large to keep (a very large MAX_CONNECTORS_PER_TENANT)
     this.#renderings.set(key, { body, ...activationWindow(this.certificates(), nowMs) });
+    this.#renderedBytes += body.length;
     return body;
   }
 

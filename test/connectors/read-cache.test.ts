@@ -129,11 +129,16 @@ describe('CachedTenant.rendered', () => {
     assert.equal(String(tenant.rendered('k', 99_500, produce)), 'body 4');
   });
 
-  test('keeps a bounded number of renderings', () => {
+  test('keeps a bounded number of bytes of renderings; a body over the bound is not kept', () => {
     const tenant = new CachedTenant(1, [row('t', 'a')]);
-    let renders = 0;
-    for (let i = 0; i < 200; i++) tenant.rendered(`k${i}`, 0, () => String(++renders));
-    assert.equal(String(tenant.rendered('k199', 0, () => 'again')), '200', 'the latest stays');
-    assert.equal(String(tenant.rendered('k0', 0, () => 'again')), 'again', 'old ones were dropped');
+    const kib = (n: number) => 'x'.repeat(n * 1024);
+    tenant.rendered('a', 0, () => kib(20));
+    tenant.rendered('b', 0, () => kib(10));
+    assert.equal(String(tenant.rendered('a', 0, () => 'again')).length, 20 * 1024, '30 KiB: both kept');
+    tenant.rendered('c', 0, () => kib(4)); // 34 KiB would pass the bound: the older ones go
+    assert.equal(String(tenant.rendered('a', 0, () => 'again')), 'again');
+    assert.equal(String(tenant.rendered('c', 0, () => 'again')).length, 4 * 1024, 'the newest stays');
+    assert.equal(String(tenant.rendered('huge', 0, () => kib(40))).length, 40 * 1024);
+    assert.equal(String(tenant.rendered('huge', 0, () => 'again')), 'again', 'too large to keep');
   });
 });
