@@ -70,19 +70,14 @@ export class TenantReadCache {
   ) {}
 
   async list(tenantId: string): Promise<readonly ConnectorRow[]> {
-    return (await this.load(tenantId)).rows;
-  }
-
-  /** The tenant's rows and renderings (a fresh, unshared entry when the cache is off or the store cannot tell). */
-  async tenant(tenantId: string): Promise<CachedTenant> {
-    return this.load(tenantId);
+    return (await this.tenant(tenantId)).rows;
   }
 
   async get(tenantId: string, id: string): Promise<ConnectorRow | undefined> {
     if (this.maxTenants <= 0) return this.repository.get(tenantId, id);
     // A miss loads the whole tenant (at most MAX_CONNECTORS_PER_TENANT rows, one read), so the GETs that follow are
     // answered from it. A valid entry holds every row of the tenant: an id it lacks does not exist.
-    return (await this.load(tenantId)).byId.get(id);
+    return (await this.tenant(tenantId)).byId.get(id);
   }
 
   /** Drops the tenant after this instance writes to it (the generation check would catch it; this frees memory). */
@@ -94,8 +89,11 @@ export class TenantReadCache {
     return this.#entries.size;
   }
 
-  /** The tenant's rows: the cached entry while its generation holds, else a fresh snapshot (remembered). */
-  private async load(tenantId: string): Promise<CachedTenant> {
+  /**
+   * The tenant's rows and renderings: the cached entry while its generation holds, else a fresh snapshot
+   * (remembered, unless the cache is off or the store cannot tell the generation).
+   */
+  async tenant(tenantId: string): Promise<CachedTenant> {
     const entry = await this.current(tenantId);
     if (entry) return entry;
     const snapshot = await this.repository.listSnapshot(tenantId);
