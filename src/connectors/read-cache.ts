@@ -4,6 +4,7 @@
 // never stale, instances still share no state they rely on, and a list costs one small read instead of the rows.
 // An entry also keeps what was rendered from it (response bodies), valid with the rows and the clock's activation
 // window, so a repeated read skips building and serialising the same JSON again.
+import { LRUCache } from 'lru-cache';
 import type { ConnectorRepository, ConnectorRow } from '../store/repository.js';
 import { activationWindow } from './activation.js';
 
@@ -60,21 +61,23 @@ export class CachedTenant {
 }
 
 export class TenantReadCache {
-  // Map iteration order is insertion order: re-inserting on use makes the first key the least recently used.
-  readonly #entries = new Map<string, CachedTenant>();
+  /** Least recently used tenants go first; undefined when the cache is off. */
+  readonly #entries: LRUCache<string, CachedTenant> | undefined;
 
   /** `maxTenants` 0 turns the cache off: every read goes to the store. */
   constructor(
     private readonly repository: ConnectorRepository,
     readonly maxTenants: number,
-  ) {}
+  ) {
+    this.#entries = maxTenants > 0 ? new LRUCache({ max: maxTenants }) : undefined;
+  }
 
   async list(tenantId: string): Promise<readonly ConnectorRow[]> {
     return (await this.tenant(tenantId)).rows;
   }
 
   async get(tenantId: string, id: string): Promise<ConnectorRow | undefined> {
-    if (this.maxTenants <= 0) return this.repository.get(tenantId, id);
+    if (!this.#entries) return this.repository.get(tenantId, id);
     // A miss loads the whole tenant (at most MAX_CONNECTORS_PER_TENANT rows, one read), so the GETs that follow are
     // answered from it. A valid entry holds every row of the tenant: an id it lacks does not exist.
     return (await this.tenant(tenantId)).byId.get(id);
@@ -82,11 +85,11 @@ export class TenantReadCache {
 
   /** Drops the tenant after this instance writes to it (the generation check would catch it; this frees memory). */
   forget(tenantId: string): void {
-    this.#entries.delete(tenantId);
+    this.#entries?.delete(tenantId);
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#entries?.size ?? 0;
   }
 
   /**
@@ -104,31 +107,18 @@ export class TenantReadCache {
 
   /** The tenant's entry if it is still valid; a stale one is dropped. Without an entry, the store is not asked. */
   private async current(tenantId: string): Promise<CachedTenant | undefined> {
-    const entry = this.#entries.get(tenantId);
+    const entry = this.#entries?.get(tenantId); // marks it most recently used
     if (!entry) return undefined;
     const generation = await this.repository.generation(tenantId);
-    const stillCached = this.#entries.get(tenantId) === entry; // other requests ran during the await
-    if (generation !== entry.generation) {
-      if (stillCached) this.#entries.delete(tenantId);
-      return undefined;
-    }
-    if (stillCached) {
-      this.#entries.delete(tenantId);
-      this.#entries.set(tenantId, entry);
-    }
-    return entry;
+    if (generation === entry.generation) return entry;
+    // Stale. Other requests ran during the await: drop it only if it is still the one cached.
+    if (this.#entries?.peek(tenantId) === entry) this.#entries.delete(tenantId);
+    return undefined;
   }
 
   private remember(tenantId: string, entry: CachedTenant): void {
-    if (this.maxTenants <= 0) return;
-    const known = this.#entries.get(tenantId);
+    const known = this.#entries?.peek(tenantId);
     if (known && known.generation > entry.generation) return; // a concurrent read already cached a newer snapshot
-    this.#entries.delete(tenantId);
-    while (this.#entries.size >= this.maxTenants) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done === true) break;
-      this.#entries.delete(oldest.value);
-    }
-    this.#entries.set(tenantId, entry);
+    this.#entries?.set(tenantId, entry);
   }
 }
