@@ -76,13 +76,6 @@ export class TenantReadCache {
     return (await this.tenant(tenantId)).rows;
   }
 
-  async get(tenantId: string, id: string): Promise<ConnectorRow | undefined> {
-    if (!this.#entries) return this.repository.get(tenantId, id);
-    // A miss loads the whole tenant (at most MAX_CONNECTORS_PER_TENANT rows, one read), so the GETs that follow are
-    // answered from it. A valid entry holds every row of the tenant: an id it lacks does not exist.
-    return (await this.tenant(tenantId)).byId.get(id);
-  }
-
   /** Drops the tenant after this instance writes to it (the generation check would catch it; this frees memory). */
   forget(tenantId: string): void {
     this.#entries?.delete(tenantId);
@@ -94,7 +87,9 @@ export class TenantReadCache {
 
   /**
    * The tenant's rows and renderings: the cached entry while its generation holds, else a fresh snapshot
-   * (remembered, unless the cache is off or the store cannot tell the generation).
+   * (remembered, unless the cache is off or the store cannot tell the generation). A GET uses it too: a miss loads
+   * the whole tenant (at most MAX_CONNECTORS_PER_TENANT rows, one read) and the GETs that follow are answered from
+   * it; a valid entry holds every row of the tenant, so an id it lacks does not exist.
    */
   async tenant(tenantId: string): Promise<CachedTenant> {
     const entry = await this.current(tenantId);

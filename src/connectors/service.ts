@@ -67,12 +67,6 @@ export class ConnectorService {
     return tenant.rendered(`one|${id}|${key}`, now, () => render(toConnector(row, now)));
   }
 
-  async get(tenantId: string, id: string): Promise<Connector> {
-    const row = await this.reads.get(tenantId, id);
-    if (!row) throw errors.connectorNotFound(id);
-    return toConnector(row, this.options.clock());
-  }
-
   async create(tenantId: string, body: unknown): Promise<Connector> {
     const input = parseCreate(body);
     const id = randomUUID();
