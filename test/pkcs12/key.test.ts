@@ -1,10 +1,10 @@
 // Key consistency checks (used when a file has no MAC) and their effect on a MAC-less file.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPrivateKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
-import { isKeyConsistent } from '../../src/pkcs12/key.js';
+import { createPrivateKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { isKeyConsistent, loadPrivateKey } from '../../src/pkcs12/key.js';
 import { closeKdfWorkers, decodePkcs12, Pkcs12Error } from '../../src/pkcs12/index.js';
-import { loadFixture } from '../fixtures/index.js';
+import { fixtureNames, loadFixture } from '../fixtures/index.js';
 
 after(() => closeKdfWorkers());
 
@@ -52,5 +52,66 @@ test('a MAC-less file whose RSA key was damaged in a CRT parameter is refused as
     assert.equal(error.code, 'malformed');
     assert.match(error.message, /internally inconsistent/);
     return true;
+  });
+});
+
+describe('loadPrivateKey', () => {
+  const viaDer = (pkcs8: Buffer) => createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
+  const exported = (key: KeyObject) => key.export({ format: 'der', type: 'pkcs8' });
+
+  test('RSA keys loaded from their components equal what OpenSSL decodes from the DER', () => {
+    for (const modulusLength of [1024, 2048, 3072]) {
+      for (const publicExponent of [3, 65537]) {
+        const pkcs8 = generateKeyPairSync('rsa', { modulusLength, publicExponent }).privateKey.export({
+          format: 'der',
+          type: 'pkcs8',
+        });
+        const loaded = loadPrivateKey(pkcs8);
+        assert.ok(loaded, `${modulusLength}/${publicExponent}`);
+        assert.equal(loaded.asymmetricKeyType, 'rsa');
+        assert.deepEqual(exported(loaded), exported(viaDer(pkcs8)), `${modulusLength}/${publicExponent}`);
+      }
+    }
+  });
+
+  test('every fixture key loads to the same key both ways (decodePkcs12 returns the normalised DER)', async () => {
+    let rsa = 0;
+    for (const name of fixtureNames()) {
+      const fixture = loadFixture(name);
+      if (fixture.expectedError) continue;
+      const decoded = await decodePkcs12(fixture.bytes, fixture.password);
+      const loaded = loadPrivateKey(decoded.privateKeyPkcs8);
+      assert.ok(loaded, name);
+      assert.deepEqual(exported(loaded), decoded.privateKeyPkcs8, name);
+      assert.deepEqual(decoded.privateKeyPkcs8, exported(viaDer(decoded.privateKeyPkcs8)), name);
+      if (loaded.asymmetricKeyType === 'rsa') rsa++;
+    }
+    assert.ok(rsa >= 10, `the corpus has RSA keys (${rsa})`);
+  });
+
+  test('other key types, and damaged or odd RSA encodings, load exactly as the DER decoder alone would', () => {
+    const derOnly = (pkcs8: Buffer) => {
+      try {
+        return exported(viaDer(pkcs8));
+      } catch {
+        return undefined;
+      }
+    };
+    const pkcs8 = (key: KeyObject) => key.export({ format: 'der', type: 'pkcs8' });
+    const rsa = pkcs8(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey);
+    const cases: Record<string, Buffer> = {
+      ec: pkcs8(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey),
+      ed25519: pkcs8(generateKeyPairSync('ed25519').privateKey),
+      'rsa-pss': pkcs8(generateKeyPairSync('rsa-pss', { modulusLength: 1024 }).privateKey),
+      truncated: rsa.subarray(0, rsa.length - 5),
+      'trailing byte': Buffer.concat([rsa, Buffer.from([0])]),
+      'version 1': Buffer.from(rsa).fill(1, 6, 7), // PrivateKeyInfo version INTEGER 0 -> 1
+      'too short': Buffer.from('3003020100', 'hex'),
+    };
+    assert.equal(rsa[4], 0x02, 'the version INTEGER is where the case above changes it');
+    for (const [name, bytes] of Object.entries(cases)) {
+      const loaded = loadPrivateKey(bytes);
+      assert.deepEqual(loaded && exported(loaded), derOnly(bytes), name);
+    }
   });
 });
