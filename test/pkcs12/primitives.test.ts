@@ -2,6 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { bmpPassword, pkcs12Kdf } from '../../src/pkcs12/kdf.js';
 import { iterateSha1, iterateSha256 } from '../../src/pkcs12/sha-iterate.js';
@@ -59,7 +60,7 @@ describe('RFC 7292 appendix B KDF', () => {
   });
 });
 
-describe('iterated SHA (one-block compression loop)', () => {
+describe('iterated SHA (the WebAssembly one-block compression loop)', () => {
   const cases: [string, (d: Buffer, n: number) => Buffer][] = [
     ['sha1', iterateSha1],
     ['sha256', (d, n) => iterateSha256(d, n)],
@@ -82,6 +83,33 @@ describe('iterated SHA (one-block compression loop)', () => {
       );
     });
   }
+
+  test('interleaved chains of different digests do not see each other (one module instance per thread)', () => {
+    const a = hash('sha1', 'a', 'buffer');
+    const b = hash('sha256', 'b', 'buffer');
+    const expectedA = iterateSha1(a, 5);
+    const expectedB = iterateSha256(b, 7);
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual(iterateSha1(a, 5), expectedA);
+      assert.deepEqual(iterateSha256(b, 7), expectedB);
+    }
+    assert.deepEqual(iterateSha1(a.subarray(0), 0), a, 'zero iterations return the digest');
+  });
+
+  test('wrong digest lengths and counts that the module could not count down are refused', () => {
+    const digest = hash('sha256', 'x', 'buffer');
+    assert.throws(() => iterateSha256(digest.subarray(0, 20), 1), RangeError);
+    assert.throws(() => iterateSha256(digest, 1, true), RangeError);
+    assert.throws(() => iterateSha1(digest, 1), RangeError);
+    for (const count of [-1, 1.5, 2 ** 31, Number.NaN]) assert.throws(() => iterateSha256(digest, count), RangeError);
+  });
+
+  test('the committed module is what scripts/build-wasm.mjs compiles from sha-iterate.wat', async () => {
+    // @ts-expect-error: a plain .mjs script without type declarations
+    const { compileShaIterate, generatedModule } = await import('../../scripts/build-wasm.mjs');
+    const committed = await readFile(new URL('../../src/pkcs12/sha-iterate-wasm.ts', import.meta.url), 'utf8');
+    assert.equal(committed, generatedModule(await compileShaIterate()), 'run `npm run build:wasm`');
+  });
 });
 
 describe('RC2 (RFC 2268)', () => {
