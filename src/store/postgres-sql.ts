@@ -51,7 +51,7 @@ const READ = `SELECT c.tenant_id, c.id, c.display_name, c.target_url, c.auth_kin
 // The generation is an uncorrelated subquery: evaluated once, in the statement's snapshot, like the rows.
 const READ_TENANT = `SELECT r.*, (SELECT t.generation FROM tenants t WHERE t.tenant_id = $1) AS generation
   FROM (${READ} WHERE c.tenant_id = $1) r ORDER BY r.created_at, r.id, r.seq`;
-const READ_GENERATION = 'SELECT generation FROM tenants WHERE tenant_id = $1';
+const READ_GENERATIONS = 'SELECT tenant_id, generation FROM tenants WHERE tenant_id = ANY($1::text[])';
 const READ_CONNECTOR = `${READ} WHERE c.tenant_id = $1 AND c.id = $2 ORDER BY k.seq`;
 
 /** One connector (or none), certificates in seq order. */
@@ -68,9 +68,10 @@ export async function readTenant(db: Queryable, tenantId: string): Promise<Tenan
   return { generation: records[0]?.generation ?? undefined, rows: groupConnectorRows(records) };
 }
 
-export async function readGeneration(db: Queryable, tenantId: string): Promise<number | undefined> {
-  const result = await db.query<{ generation: number }>(named(READ_GENERATION, [tenantId]));
-  return result.rows[0]?.generation;
+/** The generations of some tenants in one statement (tenants without a row are absent). */
+export async function readGenerations(db: Queryable, tenantIds: string[]): Promise<Map<string, number>> {
+  const result = await db.query<{ tenant_id: string; generation: number }>(named(READ_GENERATIONS, [tenantIds]));
+  return new Map(result.rows.map((row) => [row.tenant_id, row.generation]));
 }
 
 /** Folds joined records (ordered by connector, then seq) into ConnectorRows. */

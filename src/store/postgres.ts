@@ -11,7 +11,8 @@ import type { ConnectorPatch, ConnectorRepository, ConnectorRow, CreateResult, N
 import type { StoredCertificate, TenantSnapshot } from './repository.js';
 import { DuplicateCertificateError, UNIQUE_THUMBPRINT_INDEX } from './repository.js';
 import { assertMigrated, migrate } from './postgres-migrate.js';
-import { certificateArrays, queryConnectors, readConnector, readGeneration, readTenant } from './postgres-sql.js';
+import { certificateArrays, queryConnectors, readConnector, readGenerations, readTenant } from './postgres-sql.js';
+import { GenerationReads } from './generation-reads.js';
 import { authColumns, newCertificates } from './rows.js';
 
 export interface PostgresStoreOptions {
@@ -117,7 +118,11 @@ const TENANT_LIMIT = 'ACLIM';
 class PostgresConnectorRepository implements ConnectorRepository {
   private closing: Promise<void> | undefined;
 
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly generations: GenerationReads;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.generations = new GenerationReads((tenantIds) => readGenerations(pool, tenantIds));
+  }
 
   async list(tenantId: string): Promise<ConnectorRow[]> {
     return (await readTenant(this.pool, tenantId)).rows;
@@ -128,7 +133,7 @@ class PostgresConnectorRepository implements ConnectorRepository {
   }
 
   async generation(tenantId: string): Promise<number | undefined> {
-    return readGeneration(this.pool, tenantId);
+    return this.generations.read(tenantId); // coalesced per turn of the event loop (generation-reads.ts)
   }
 
   async get(tenantId: string, id: string): Promise<ConnectorRow | undefined> {

@@ -15,6 +15,7 @@ import type {
 } from './repository.js';
 import type { StoredCertificate, StoredCertificateRow } from './repository.js';
 import { DuplicateCertificateError } from './repository.js';
+import { GenerationReads } from './generation-reads.js';
 import { migrations } from './migrations/index.js';
 import {
   authColumns,
@@ -113,6 +114,15 @@ class SqliteConnectorRepository implements ConnectorRepository {
   private readonly readTenant: Database.Transaction<(tenantId: string) => TenantSnapshot>;
   private readonly readConnector: Database.Transaction<(tenantId: string, id: string) => ConnectorRow | undefined>;
 
+  private readonly generations = new GenerationReads(async (tenantIds) => {
+    const found = new Map<string, number>();
+    for (const tenantId of tenantIds) {
+      const generation = this.statements.generation.get(tenantId) as number | undefined;
+      if (generation !== undefined) found.set(tenantId, generation);
+    }
+    return found;
+  });
+
   constructor(private readonly db: Database.Database) {
     this.statements = {
       connector: db.prepare(`SELECT ${CONNECTOR_COLUMNS} FROM connectors WHERE tenant_id = ? AND id = ?`).raw(),
@@ -184,7 +194,7 @@ class SqliteConnectorRepository implements ConnectorRepository {
   }
 
   async generation(tenantId: string): Promise<number | undefined> {
-    return this.statements.generation.get(tenantId) as number | undefined;
+    return this.generations.read(tenantId); // coalesced per turn of the event loop (generation-reads.ts)
   }
 
   async get(tenantId: string, id: string): Promise<ConnectorRow | undefined> {
