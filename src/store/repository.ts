@@ -85,7 +85,10 @@ export interface ConnectorRepository {
   list(tenantId: string): Promise<ConnectorRow[]>;
   /** list() with the generation of the same snapshot. */
   listSnapshot(tenantId: string): Promise<TenantSnapshot>;
-  /** The tenant's current generation; undefined for a tenant the store has never seen. One cheap read. */
+  /**
+   * The tenant's current generation; undefined for a tenant the store has never seen. Read after the call (never an
+   * answer from before it), possibly together with other calls of the same turn of the event loop (generation-reads.ts).
+   */
   generation(tenantId: string): Promise<number | undefined>;
   get(tenantId: string, id: string): Promise<ConnectorRow | undefined>;
   /**
