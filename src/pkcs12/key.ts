@@ -5,11 +5,26 @@ import * as asn1js from 'asn1js';
 import { fields, octets, oid, parseExact } from './asn1.js';
 
 const RSA_ENCRYPTION = '1.2.840.113549.1.1.1';
+const EC_PUBLIC_KEY = '1.2.840.10045.2.1';
+/**
+ * Named curves loaded from components, by OID: the JWK name and the byte length of a coordinate and of the private
+ * scalar. Only P-256: Node checks a JWK's point against its scalar, one scalar multiplication, ~70 µs on P-256 but
+ * 450 µs on P-384 and ~1 ms on P-521, more than the DER decoder's ~350 µs.
+ */
+const EC_CURVES: Record<string, { crv: string; size: number }> = {
+  '1.2.840.10045.3.1.7': { crv: 'P-256', size: 32 },
+};
 
 /** Loads PKCS#8 DER; returns undefined when OpenSSL cannot read it. */
 export function loadPrivateKey(pkcs8: Buffer): KeyObject | undefined {
-  const fast = loadRsaFromComponents(pkcs8);
-  if (fast) return fast;
+  const jwk = componentsOf(pkcs8);
+  if (jwk) {
+    try {
+      return createPrivateKey({ key: jwk, format: 'jwk' });
+    } catch {
+      // not loadable from its components: the DER path decides
+    }
+  }
   try {
     return createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
   } catch {
@@ -27,26 +42,77 @@ function unsignedBase64url(node: asn1js.AsnType | undefined): string | undefined
   return Buffer.from(bytes.buffer, bytes.byteOffset + start, bytes.length - start).toString('base64url');
 }
 
+const isInteger = (node: asn1js.AsnType | undefined, value: number) =>
+  node instanceof asn1js.Integer && node.valueBlock.valueHexView.length === 1 && node.valueBlock.valueDec === value;
+
 /**
- * A two-prime RSA PKCS#8 key, loaded from its components (as a JWK) instead of through OpenSSL 3's DER decoder:
- * the decoder costs ~350 us per key, the components ~10 us, a tenth of a whole upload's decode (docs/performance.md).
- * Anything else (other algorithms, multi-prime, odd encodings, or an error) returns undefined and takes the DER path,
- * so this only changes how fast an RSA key loads, never whether it does (test/pkcs12/key.test.ts compares them).
+ * A two-prime RSA key, or a P-256 key that carries its public point, as a JWK read from the PKCS#8:
+ * OpenSSL 3's DER decoder costs ~350 µs per key, loading the same key from its components ~10 µs, a tenth of a whole
+ * upload's decode (docs/performance.md). Anything else (other algorithms, multi-prime, odd encodings, an error) is
+ * undefined and takes the DER path, so this changes how fast a key loads, never whether it does or to what
+ * (test/pkcs12/key.test.ts compares the two paths).
  */
-function loadRsaFromComponents(pkcs8: Buffer): KeyObject | undefined {
+export function componentsOf(pkcs8: Buffer): JsonWebKey | undefined {
   try {
     const [version, algorithm, privateKey] = fields(parseExact(pkcs8, 'PrivateKeyInfo'), 'PrivateKeyInfo', 3);
-    if (!(version instanceof asn1js.Integer) || version.valueBlock.valueDec !== 0) return undefined;
-    if (oid(fields(algorithm!, 'algorithm', 1)[0], 'algorithm') !== RSA_ENCRYPTION) return undefined;
-    const rsa = fields(parseExact(octets(privateKey, 'privateKey'), 'RSAPrivateKey'), 'RSAPrivateKey', 9);
-    if (rsa.length !== 9 || !(rsa[0] instanceof asn1js.Integer) || rsa[0].valueBlock.valueDec !== 0) return undefined;
-    const [n, e, d, p, q, dp, dq, qi] = rsa.slice(1).map(unsignedBase64url);
-    if (!n || !e || !d || !p || !q || !dp || !dq || !qi) return undefined;
-    const jwk: JsonWebKey = { kty: 'RSA', n, e, d, p, q, dp, dq, qi };
-    return createPrivateKey({ key: jwk, format: 'jwk' });
+    if (!isInteger(version, 0)) return undefined;
+    const [algorithmId, parameters] = fields(algorithm!, 'algorithm', 1);
+    const inner = parseExact(octets(privateKey, 'privateKey'), 'privateKey');
+    switch (oid(algorithmId, 'algorithm')) {
+      case RSA_ENCRYPTION:
+        return rsaComponents(inner);
+      case EC_PUBLIC_KEY:
+        return parameters instanceof asn1js.ObjectIdentifier ? ecComponents(inner, parameters) : undefined;
+      default:
+        return undefined;
+    }
   } catch {
     return undefined;
   }
+}
+
+/** RSAPrivateKey (RFC 8017), two-prime. */
+function rsaComponents(rsaPrivateKey: asn1js.AsnType): JsonWebKey | undefined {
+  const rsa = fields(rsaPrivateKey, 'RSAPrivateKey', 9);
+  if (rsa.length !== 9 || !isInteger(rsa[0], 0)) return undefined;
+  const [n, e, d, p, q, dp, dq, qi] = rsa.slice(1).map(unsignedBase64url);
+  if (!n || !e || !d || !p || !q || !dp || !dq || !qi) return undefined;
+  return { kty: 'RSA', n, e, d, p, q, dp, dq, qi };
+}
+
+/** ECPrivateKey (RFC 5915) with its public key as an uncompressed point. */
+function ecComponents(ecPrivateKey: asn1js.AsnType, curveOid: asn1js.ObjectIdentifier): JsonWebKey | undefined {
+  const curveId = curveOid.valueBlock.toString();
+  const curve = EC_CURVES[curveId];
+  const [version, scalar, ...optional] = fields(ecPrivateKey, 'ECPrivateKey', 2);
+  if (!curve || !isInteger(version, 1)) return undefined;
+  const d = octets(scalar, 'privateKey');
+  if (d.length === 0 || d.length > curve.size) return undefined;
+  let point: Uint8Array | undefined;
+  for (const field of optional) {
+    if (!(field instanceof asn1js.Constructed) || field.idBlock.tagClass !== 3) return undefined;
+    const [value] = field.valueBlock.value;
+    if (field.idBlock.tagNumber === 0) {
+      // The parameters repeat the curve; anything else is for the DER path to judge.
+      if (!(value instanceof asn1js.ObjectIdentifier) || value.valueBlock.toString() !== curveId) return undefined;
+    } else if (field.idBlock.tagNumber === 1 && value instanceof asn1js.BitString) {
+      if (value.valueBlock.unusedBits !== 0) return undefined;
+      point = value.valueBlock.valueHexView;
+    } else {
+      return undefined;
+    }
+  }
+  if (!point || point.length !== 1 + 2 * curve.size || point[0] !== 0x04) return undefined; // absent or compressed
+  const coordinate = (from: number) =>
+    Buffer.from(point.buffer, point.byteOffset + from, curve.size).toString('base64url');
+  const padded = Buffer.concat([Buffer.alloc(curve.size - d.length), d]);
+  return {
+    kty: 'EC',
+    crv: curve.crv,
+    d: padded.toString('base64url'),
+    x: coordinate(1),
+    y: coordinate(1 + curve.size),
+  };
 }
 
 export function pkcs8Der(key: KeyObject): Buffer {

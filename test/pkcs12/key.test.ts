@@ -2,7 +2,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { isKeyConsistent, loadPrivateKey } from '../../src/pkcs12/key.js';
+import { componentsOf, isKeyConsistent, loadPrivateKey } from '../../src/pkcs12/key.js';
 import { closeKdfWorkers, decodePkcs12, Pkcs12Error } from '../../src/pkcs12/index.js';
 import { fixtureNames, loadFixture } from '../fixtures/index.js';
 
@@ -113,5 +113,30 @@ describe('loadPrivateKey', () => {
       const loaded = loadPrivateKey(bytes);
       assert.deepEqual(loaded && exported(loaded), derOnly(bytes), name);
     }
+  });
+
+  test('RSA keys and P-256 keys that carry their public point are read from their components; others are not', () => {
+    const pkcs8 = (key: KeyObject) => key.export({ format: 'der', type: 'pkcs8' });
+    const rsa = pkcs8(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey);
+    assert.equal(componentsOf(rsa)?.kty, 'RSA');
+    const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    assert.deepEqual(componentsOf(pkcs8(p256)), p256.export({ format: 'jwk' }));
+    for (const namedCurve of ['P-384', 'P-521', 'secp256k1']) {
+      // Node checks a JWK's point with a scalar multiplication: slower than the DER decoder on these curves.
+      assert.equal(componentsOf(pkcs8(generateKeyPairSync('ec', { namedCurve }).privateKey)), undefined, namedCurve);
+    }
+    assert.equal(componentsOf(pkcs8(generateKeyPairSync('ed25519').privateKey)), undefined);
+    // An ECPrivateKey without its public point ([1]) cannot become a JWK: the DER path loads it.
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const sec1 = ec.export({ format: 'der', type: 'sec1' });
+    const publicKeyAt = sec1.indexOf(Buffer.from([0xa1, 0x44, 0x03, 0x42, 0x00, 0x04]));
+    assert.ok(publicKeyAt > 0, 'the SEC1 encoding ends with [1] BIT STRING');
+    const withoutPoint = Buffer.from(sec1.subarray(0, publicKeyAt));
+    withoutPoint[1] = withoutPoint.length - 2; // the outer SEQUENCE's short-form length
+    const bare = createPrivateKey({ key: withoutPoint, format: 'der', type: 'sec1' });
+    assert.equal(componentsOf(pkcs8(bare)), undefined);
+    const loaded = loadPrivateKey(pkcs8(bare));
+    assert.ok(loaded);
+    assert.deepEqual(loaded.export({ format: 'jwk' }), ec.export({ format: 'jwk' }), 'the DER path derives the point');
   });
 });
