@@ -22,8 +22,15 @@ const pbkdf2Async = promisify(pbkdf2);
  */
 export const INLINE_KDF_MAX_MICROS = 2_000;
 
-/** Measured cost of one iteration (rounded up): the WebAssembly loops for SHA-1/224/256, crypto.hash for the others. */
-const MICROS_PER_ITERATION: Partial<Record<HashName, number>> = { sha1: 0.15, sha224: 0.25, sha256: 0.25 };
+/** Measured cost of one iteration (rounded up): the WebAssembly loops, crypto.hash (~1 µs) for the others. */
+const MICROS_PER_ITERATION: Partial<Record<HashName, number>> = {
+  sha1: 0.15,
+  sha224: 0.25,
+  sha256: 0.25,
+  sha384: 0.3,
+  sha512: 0.3,
+  'sha512-256': 0.3,
+};
 
 function inline(params: Pkcs12KdfParams): boolean {
   return kdfCost(params) * (MICROS_PER_ITERATION[params.hash] ?? 1) <= INLINE_KDF_MAX_MICROS;

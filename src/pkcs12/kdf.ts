@@ -3,7 +3,7 @@
 // pbeWithSHAAnd* algorithms. Verified against OpenSSL through the fixture corpus (test/pkcs12/kdf.test.ts).
 import { hash as oneShotHash } from 'node:crypto';
 import { type HashName, hashSpec } from './algorithms.js';
-import { iterateSha1, iterateSha256 } from './sha-iterate.js';
+import { iterateSha1, iterateSha256, iterateSha512 } from './sha-iterate.js';
 
 /** Purpose byte ("ID") of appendix B.3. */
 export const KDF_ID = { key: 1, iv: 2, mac: 3 } as const;
@@ -29,6 +29,7 @@ function iterateHash(hash: HashName, digest: Buffer, count: number): Buffer {
   if (hash === 'sha1') return iterateSha1(digest, count);
   if (hash === 'sha256') return iterateSha256(digest, count);
   if (hash === 'sha224') return iterateSha256(digest, count, true);
+  if (hash === 'sha512' || hash === 'sha384' || hash === 'sha512-256') return iterateSha512(digest, count, hash);
   let value = digest;
   for (let i = 0; i < count; i++) value = oneShotHash(hash, value, 'buffer');
   return value;

@@ -5,7 +5,7 @@ import { hash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { bmpPassword, pkcs12Kdf } from '../../src/pkcs12/kdf.js';
-import { iterateSha1, iterateSha256 } from '../../src/pkcs12/sha-iterate.js';
+import { iterateSha1, iterateSha256, iterateSha512 } from '../../src/pkcs12/sha-iterate.js';
 import { rc2CbcDecrypt, rc2DecryptBlock, rc2ExpandKey } from '../../src/pkcs12/rc2.js';
 import type { HashName } from '../../src/pkcs12/algorithms.js';
 
@@ -65,6 +65,9 @@ describe('iterated SHA (the WebAssembly one-block compression loop)', () => {
     ['sha1', iterateSha1],
     ['sha256', (d, n) => iterateSha256(d, n)],
     ['sha224', (d, n) => iterateSha256(d, n, true)],
+    ['sha512', (d, n) => iterateSha512(d, n, 'sha512')],
+    ['sha384', (d, n) => iterateSha512(d, n, 'sha384')],
+    ['sha512-256', (d, n) => iterateSha512(d, n, 'sha512-256')],
   ];
   for (const [name, iterate] of cases) {
     test(`${name} equals node:crypto applied repeatedly`, () => {
@@ -87,10 +90,13 @@ describe('iterated SHA (the WebAssembly one-block compression loop)', () => {
   test('interleaved chains of different digests do not see each other (one module instance per thread)', () => {
     const a = hash('sha1', 'a', 'buffer');
     const b = hash('sha256', 'b', 'buffer');
+    const c = hash('sha384', 'c', 'buffer');
     const expectedA = iterateSha1(a, 5);
     const expectedB = iterateSha256(b, 7);
+    const expectedC = iterateSha512(c, 3, 'sha384');
     for (let i = 0; i < 3; i++) {
       assert.deepEqual(iterateSha1(a, 5), expectedA);
+      assert.deepEqual(iterateSha512(c, 3, 'sha384'), expectedC);
       assert.deepEqual(iterateSha256(b, 7), expectedB);
     }
     assert.deepEqual(iterateSha1(a.subarray(0), 0), a, 'zero iterations return the digest');
@@ -101,6 +107,8 @@ describe('iterated SHA (the WebAssembly one-block compression loop)', () => {
     assert.throws(() => iterateSha256(digest.subarray(0, 20), 1), RangeError);
     assert.throws(() => iterateSha256(digest, 1, true), RangeError);
     assert.throws(() => iterateSha1(digest, 1), RangeError);
+    assert.throws(() => iterateSha512(digest, 1, 'sha384'), RangeError);
+    assert.throws(() => iterateSha512(hash('sha512', 'x', 'buffer'), -1, 'sha512'), RangeError);
     for (const count of [-1, 1.5, 2 ** 31, Number.NaN]) assert.throws(() => iterateSha256(digest, count), RangeError);
   });
 
