@@ -27,7 +27,7 @@ export interface AuthOptions {
   clockSkewSeconds?: number;
   /** Milliseconds since the epoch; injectable for tests. */
   now?: () => number;
-  /** Verified tokens kept (by SHA-256 digest) until they expire. Default 10,000; 0 disables the cache. */
+  /** Verified tokens kept (by the SHA-256 digest of the Authorization header) until they expire. Default 10,000; 0 disables the cache. */
   cacheMaxEntries?: number;
   jwks?: JwksTuning;
   /** authorization_uri in WWW-Authenticate. Default Graph's: https://login.microsoftonline.com/common/oauth2/authorize */
@@ -181,14 +181,15 @@ export function createAuthenticator(options: AuthOptions): ServerAuthenticator {
       audiences.add(normalizeAudience(url));
     },
     async authenticate(authorization: string | undefined): Promise<Principal> {
-      const token = bearerToken(authorization);
-      const key = TokenCache.keyOf(token);
+      // Keyed by the header as sent, so a repeat skips parsing it too: the same header always parses the same way.
+      const key = TokenCache.keyOf(authorization ?? '');
       const nowMs = now();
       const cached = cache.get(key, nowMs);
       if (cached !== undefined) {
         if (cached instanceof AuthError) throw cached;
         return cached;
       }
+      const token = bearerToken(authorization);
       const { claims, tenantId } = await verify(token, nowMs);
       let decision: Decision;
       try {

@@ -1,5 +1,6 @@
 // Verified-token cache: the hot path skips signature checks for a token seen before.
-// Keys are SHA-256 digests, so no token is kept in memory longer than the request that carried it.
+// Keys are SHA-256 digests (of the Authorization header), so no token is kept in memory longer than the request that
+// carried it.
 import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 
@@ -20,8 +21,8 @@ export class TokenCache<T> {
     this.#entries = maxEntries > 0 ? new LRUCache({ max: maxEntries }) : undefined;
   }
 
-  static keyOf(token: string): string {
-    return hash('sha256', token, 'base64url'); // one-shot: ~1 µs cheaper than createHash() per request
+  static keyOf(authorization: string): string {
+    return hash('sha256', authorization, 'base64url'); // one-shot: ~1 µs cheaper than createHash() per request
   }
 
   get(key: string, nowMs: number): T | undefined {

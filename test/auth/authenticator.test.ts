@@ -216,6 +216,14 @@ describe('authenticator: verified-token cache and clock', () => {
       assert.equal(authenticator.cacheSize, 1);
       assert.equal((await authenticator.authenticate(`Bearer ${issued}`)).kind, 'app');
       assert.equal(authenticator.cacheSize, 1);
+      // The key is the header as sent: another spelling of the same token is verified (and cached) on its own.
+      assert.equal((await authenticator.authenticate(`bearer  ${issued}`)).tenantId, DEV_TENANT_ID);
+      assert.equal(authenticator.cacheSize, 2);
+      for (const malformed of [`Bearer ${issued} extra`, `Basic ${issued}`, 'Bearer', '']) {
+        await assert.rejects(authenticator.authenticate(malformed), { status: 401 }, malformed);
+        await assert.rejects(authenticator.authenticate(malformed), { status: 401 }, `${malformed} (again)`);
+      }
+      assert.equal(authenticator.cacheSize, 2, 'headers that do not parse are never cached');
 
       nowMs += 300_000 + 59_000; // inside the skew
       assert.equal((await authenticator.authenticate(`Bearer ${issued}`)).kind, 'app');
