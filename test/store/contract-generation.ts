@@ -74,6 +74,18 @@ export function generationContract(withStore: WithStore): void {
         assert.ok(before !== undefined && after !== undefined && after > before);
         assert.deepEqual((await reader.listSnapshot('t')).generation, after);
       }));
+
+    test("reads asked for together (one shared statement) each get their own tenant's generation", () =>
+      withStore(async (open) => {
+        const repo = await open();
+        await createBasic(repo, 'a', 'c1');
+        await createBasic(repo, 'b', 'c1');
+        await repo.update('b', 'c1', { displayName: 'b2' }, NOW + 1);
+        const one = { a: await repo.generation('a'), b: await repo.generation('b') };
+        assert.ok(one.a !== undefined && one.b !== undefined && one.a !== one.b, JSON.stringify(one));
+        const together = await Promise.all(['a', 'b', 'nobody', 'a', "it's"].map((t) => repo.generation(t)));
+        assert.deepEqual(together, [one.a, one.b, undefined, one.a, undefined]);
+      }));
   });
 }
 
