@@ -181,12 +181,12 @@ function shaIterate(): ShaIterate {
   return instance;
 }
 
-/** Runs `iterate` over `digest` loaded into H, returns H as bytes, and wipes H and W (derived key material). */
 /** The module counts down in an i32 until zero: anything else would not terminate or would wrap. */
 function checkCount(count: number): void {
   if (!Number.isInteger(count) || count < 0 || count > 0x7fffffff) throw new RangeError(`invalid count ${count}`);
 }
 
+/** Runs `iterate` over `digest` loaded into H, returns H as bytes, and wipes H and W (derived key material). */
 function iterateInMemory(digest: Uint8Array, count: number, iterate: (sha: ShaIterate) => void): Buffer {
   checkCount(count);
   const sha = shaIterate();
@@ -215,7 +215,7 @@ const SHA512_VARIANTS: Record<Sha512Variant, { words: number; iv: number }> = {
   'sha512-256': { words: 4, iv: LAYOUT64.iv512x256 },
 };
 
-/** Applies SHA-512, SHA-384 or SHA-512/256 `count` more times to a digest of that function. */
+/** Applies SHA-512, SHA-384 or SHA-512/256 `count` more times to a digest of that function (and wipes H and W). */
 export function iterateSha512(digest: Uint8Array, count: number, variant: Sha512Variant): Buffer {
   const { words, iv } = SHA512_VARIANTS[variant];
   if (digest.byteLength !== words * 8) throw new RangeError(`expected a ${words * 8}-byte digest`);
