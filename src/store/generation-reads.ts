@@ -34,8 +34,6 @@ export class GenerationReads {
   /** Tenants asked for since the last fetch started; one promise per tenant, shared by its readers. */
   #pending = new Map<string, Waiters>();
   #scheduled = false;
-  /** Fetches started (tests and metrics). */
-  fetches = 0;
 
   constructor(private readonly fetch: FetchGenerations) {}
 
@@ -57,7 +55,6 @@ export class GenerationReads {
     this.#scheduled = false;
     const batch = this.#pending;
     this.#pending = new Map();
-    this.fetches++;
     let fetched: Promise<ReadonlyMap<string, number>>;
     try {
       fetched = this.fetch([...batch.keys()]);
