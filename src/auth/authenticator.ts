@@ -27,7 +27,10 @@ export interface AuthOptions {
   clockSkewSeconds?: number;
   /** Milliseconds since the epoch; injectable for tests. */
   now?: () => number;
-  /** Verified tokens kept (by the SHA-256 digest of the Authorization header) until they expire. Default 10,000; 0 disables the cache. */
+  /**
+   * Verified tokens kept (by the SHA-256 digest of the Authorization header) until they expire. Default 10,000; 0
+   * disables the cache.
+   */
   cacheMaxEntries?: number;
   jwks?: JwksTuning;
   /** authorization_uri in WWW-Authenticate. Default Graph's: https://login.microsoftonline.com/common/oauth2/authorize */

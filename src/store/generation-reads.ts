@@ -59,7 +59,7 @@ export class GenerationReads {
     try {
       fetched = this.fetch([...batch.keys()]);
     } catch (error) {
-      fetched = Promise.reject(error); // a synchronous store (SQLite) throws instead of rejecting
+      fetched = Promise.reject(error); // a fetch that throws instead of rejecting still answers its batch
     }
     fetched.then(
       (generations) => {

@@ -79,7 +79,7 @@ describe('GenerationReads', () => {
     assert.equal(await retried, 1);
   });
 
-  test('a store that throws synchronously (SQLite) rejects the batch instead of crashing', async () => {
+  test('a fetch that throws instead of rejecting rejects its batch instead of crashing', async () => {
     let calls = 0;
     const reads = new GenerationReads(() => {
       calls++;
